@@ -1,0 +1,1 @@
+"""HTTP: the Langfuse-compatible public API. Handlers are thin; see ingest/ and query/."""

@@ -1,0 +1,51 @@
+"""HTTP Basic auth with a project's API key pair (public key as user, secret key as password).
+
+Attached once per router as a dependency; it yields the project id every read and write is scoped to.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+
+from fastapi import Depends, Request
+
+from spyglass.api.context import AppContext, context
+from spyglass.api.errors import ApiError
+from spyglass.domain.keys import verify_secret
+
+_CHALLENGE = {"WWW-Authenticate": 'Basic realm="spyglass"'}
+
+
+def _credentials(request: Request) -> tuple[str, str]:
+    header = request.headers.get("authorization")
+    if not header:
+        raise ApiError(
+            401, "missing Authorization header: use HTTP Basic auth with your public key and secret key",
+            headers=_CHALLENGE,
+        )  # fmt: skip
+    scheme, _, value = header.partition(" ")
+    if scheme.lower() != "basic":
+        raise ApiError(401, f"unsupported auth scheme {scheme!r}: use HTTP Basic (public key:secret key)",
+                       headers=_CHALLENGE)  # fmt: skip
+    try:
+        decoded = base64.b64decode(value.strip(), validate=True).decode()
+    except (binascii.Error, UnicodeDecodeError):
+        raise ApiError(401, "the Basic credentials are not valid base64", headers=_CHALLENGE) from None
+    public, sep, secret = decoded.partition(":")
+    if not sep or not public or not secret:
+        raise ApiError(401, "the Basic credentials must be 'public key:secret key'", headers=_CHALLENGE)
+    return public, secret
+
+
+async def project_id(request: Request, ctx: AppContext = Depends(context)) -> str:  # noqa: B008
+    """The id of the project whose key signed this request; 401 otherwise."""
+    public, secret = _credentials(request)
+    cached = ctx.keys.get(public, secret)
+    if cached is not None:
+        return cached
+    key = await ctx.store.find_api_key(public)
+    if key is None or key.revoked_at is not None or not verify_secret(secret, key.secret_hash):
+        raise ApiError(401, "invalid API keys: check the public key, the secret key and the host", headers=_CHALLENGE)
+    ctx.keys.put(public, secret, key.project_id)
+    return key.project_id

@@ -1,0 +1,1 @@
+"""Langfuse-compatible `/api/public` routes, one module per resource."""

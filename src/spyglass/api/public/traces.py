@@ -1,0 +1,102 @@
+"""`/api/public/traces`: list, get (with observations and scores), delete one or many."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Depends, Query, Request
+
+from spyglass.api.auth import project_id
+from spyglass.api.body import read_json
+from spyglass.api.context import AppContext, context
+from spyglass.api.errors import ApiError
+from spyglass.api.params import order_by, page_request, timestamp
+from spyglass.api.wire import observation_to_wire, page_meta, score_to_wire, trace_to_wire
+from spyglass.domain.events import TraceDelete
+from spyglass.store.base import NotFound, TraceFilter
+
+router = APIRouter()
+
+_ORDER_FIELDS = {
+    "timestamp",
+    "name",
+    "userId",
+    "sessionId",
+    "release",
+    "version",
+    "latency",
+    "totalCost",
+    "id",
+}
+
+
+@router.get("/traces")
+async def list_traces(
+    project: str = Depends(project_id),
+    ctx: AppContext = Depends(context),  # noqa: B008
+    page: int | None = None,
+    limit: int | None = None,
+    userId: str | None = None,
+    name: str | None = None,
+    sessionId: str | None = None,
+    fromTimestamp: str | None = None,
+    toTimestamp: str | None = None,
+    orderBy: str | None = None,
+    tags: list[str] = Query(default=[]),  # noqa: B008
+    version: str | None = None,
+    release: str | None = None,
+    environment: list[str] = Query(default=[]),  # noqa: B008
+) -> dict[str, Any]:
+    field, descending = order_by(orderBy, _ORDER_FIELDS)
+    flt = TraceFilter(
+        user_id=userId, name=name, session_id=sessionId, tags=tuple(tags),
+        from_timestamp=timestamp("fromTimestamp", fromTimestamp), to_timestamp=timestamp("toTimestamp", toTimestamp),
+        version=version, release=release, environments=tuple(environment), order_by=field, descending=descending,
+    )  # fmt: skip
+    result = await ctx.store.list_traces(project, flt, page_request(page, limit))
+    return {"data": [trace_to_wire(t) for t in result.items], "meta": page_meta(result)}
+
+
+@router.get("/traces/{trace_id}")
+async def get_trace(
+    trace_id: str,
+    project: str = Depends(project_id),
+    ctx: AppContext = Depends(context),  # noqa: B008
+) -> dict[str, Any]:
+    detail = await ctx.store.get_trace(project, trace_id)
+    return trace_to_wire(
+        detail.trace,
+        observations=[observation_to_wire(o) for o in detail.observations],
+        scores=[score_to_wire(s) for s in detail.scores],
+    )
+
+
+@router.delete("/traces/{trace_id}")
+async def delete_trace(
+    trace_id: str,
+    project: str = Depends(project_id),
+    ctx: AppContext = Depends(context),  # noqa: B008
+) -> dict[str, Any]:
+    await ctx.store.get_trace(project, trace_id)  # 404 when unknown
+    await ctx.pipeline.submit([TraceDelete(project, trace_id)])
+    return {"message": "Trace deleted successfully"}
+
+
+@router.delete("/traces")
+async def delete_traces(
+    request: Request,
+    project: str = Depends(project_id),
+    ctx: AppContext = Depends(context),  # noqa: B008
+) -> dict[str, Any]:
+    payload = await read_json(request, ctx.settings.max_body_bytes)
+    ids = payload.get("traceIds") if isinstance(payload, dict) else None
+    if not isinstance(ids, list) or not ids or not all(isinstance(i, str) and i for i in ids):
+        raise ApiError(400, "traceIds must be a non-empty list of trace ids")
+    missing = []
+    for trace_id in ids:
+        try:
+            await ctx.store.get_trace(project, trace_id)
+        except NotFound:
+            missing.append(trace_id)
+    await ctx.pipeline.submit([TraceDelete(project, i) for i in ids])
+    return {"message": "Traces deleted successfully", "deleted": len(ids) - len(missing), "notFound": missing}

@@ -1,0 +1,44 @@
+"""create_app: routes, lifespan and error mapping. Wiring only."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import APIRouter, FastAPI
+
+from spyglass import __version__
+from spyglass.api import errors
+from spyglass.api.context import AppContext
+from spyglass.api.public import health, ingestion, observations, scores, sessions, traces
+from spyglass.config import Settings
+from spyglass.ingest.pipeline import Pipeline
+from spyglass.store.base import Store
+
+log = logging.getLogger("spyglass")
+
+
+def create_app(settings: Settings, store: Store) -> FastAPI:
+    """The ASGI app over an opened (and migrated) store. The lifespan starts and drains the write pipeline."""
+    pipeline = Pipeline(store, max_queued_events=settings.max_queued_events, max_group_events=settings.max_group_events)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        pipeline.start()
+        try:
+            yield
+        finally:
+            await pipeline.stop()
+
+    app = FastAPI(title="Spyglass", version=__version__, lifespan=lifespan, docs_url="/api/docs",
+                  openapi_url="/api/openapi.json", redoc_url=None)  # fmt: skip
+    app.state.ctx = AppContext(settings=settings, store=store, pipeline=pipeline)
+    errors.install(app)
+
+    public = APIRouter(prefix="/api/public")
+    public.include_router(health.open_router)
+    for module in (health, ingestion, traces, observations, scores, sessions):
+        public.include_router(module.router)
+    app.include_router(public)
+    return app

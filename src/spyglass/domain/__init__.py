@@ -1,0 +1,1 @@
+"""Domain types and pure functions. Imports nothing else from the project."""

@@ -1,0 +1,142 @@
+"""Token usage and cost normalisation (pure).
+
+Clients send usage in many shapes; the store keeps one: `usage_details` (usage key -> count) and `cost_details`
+(usage key -> money), each with a `total`. Langfuse's legacy `usage` object, raw OpenAI usage (with cached and
+reasoning token details, never counted twice) and Anthropic usage all end up in that shape.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, TypeVar
+
+_N = TypeVar("_N", int, float)
+
+_LEGACY_COSTS = {"inputCost": "input", "outputCost": "output", "totalCost": "total"}
+
+
+class UsageError(ValueError):
+    """A usage or cost value is not a number."""
+
+
+def _count(key: str, value: Any) -> int | None:
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        raise UsageError(f"usage '{key}' must be a number, got a boolean")
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float):
+        return int(value)
+    if isinstance(value, str):
+        try:
+            return int(float(value))
+        except ValueError:
+            raise UsageError(f"usage '{key}' must be a number, got {value!r}") from None
+    raise UsageError(f"usage '{key}' must be a number, got {type(value).__name__}")
+
+
+def _money(key: str, value: Any) -> float | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+        raise UsageError(f"cost '{key}' must be a number, got {type(value).__name__}")
+    try:
+        return float(value)
+    except ValueError:
+        raise UsageError(f"cost '{key}' must be a number, got {value!r}") from None
+
+
+def _openai(raw: Mapping[str, Any]) -> dict[str, int]:
+    """OpenAI usage: cached input and reasoning output are split out of their parents, not added on top."""
+    out: dict[str, int] = {}
+    prompt = _count("prompt_tokens", raw.get("prompt_tokens")) or 0
+    completion = _count("completion_tokens", raw.get("completion_tokens")) or 0
+    prompt_details = raw.get("prompt_tokens_details") or {}
+    completion_details = raw.get("completion_tokens_details") or {}
+    for key, value in dict(prompt_details).items():
+        count = _count(f"prompt_tokens_details.{key}", value) or 0
+        if count:
+            name = "input_cached_tokens" if key == "cached_tokens" else f"input_{key}"
+            out[name] = count
+            prompt -= count
+    for key, value in dict(completion_details).items():
+        count = _count(f"completion_tokens_details.{key}", value) or 0
+        if count:
+            out[f"output_{key}"] = count
+            completion -= count
+    out["input"] = max(prompt, 0)
+    out["output"] = max(completion, 0)
+    total = _count("total_tokens", raw.get("total_tokens"))
+    if total is not None:
+        out["total"] = total
+    return out
+
+
+def normalize_usage(
+    usage: Mapping[str, Any] | None, usage_details: Mapping[str, Any] | None
+) -> tuple[dict[str, int], dict[str, float]]:
+    """Return (usage_details, cost_details) from a legacy `usage` object and/or a `usageDetails` map.
+
+    `usage_details` wins key by key over the legacy object. Totals are added when missing (sum of the other keys).
+    Raises UsageError naming the key when a value is not a number.
+    """
+    details: dict[str, int] = {}
+    costs: dict[str, float] = {}
+    if usage:
+        if "prompt_tokens" in usage or "completion_tokens" in usage:
+            details.update(_openai(usage))
+        else:
+            for key in ("input", "output", "total"):
+                count = _count(key, usage.get(key))
+                if count is not None:
+                    details[key] = count
+            for key, target in (
+                ("promptTokens", "input"),
+                ("completionTokens", "output"),
+                ("totalTokens", "total"),
+            ):
+                count = _count(key, usage.get(key))
+                if count is not None:
+                    details.setdefault(target, count)
+        for key, target in _LEGACY_COSTS.items():
+            money = _money(key, usage.get(key))
+            if money is not None:
+                costs[target] = money
+    if usage_details:
+        if "prompt_tokens" in usage_details or "completion_tokens" in usage_details:
+            details.update(_openai(usage_details))
+        else:
+            for key, value in usage_details.items():
+                if isinstance(value, Mapping):
+                    continue
+                name = {"input_tokens": "input", "output_tokens": "output", "total_tokens": "total"}.get(key, key)
+                count = _count(key, value)
+                if count is not None:
+                    details[name] = count
+    return with_total(details), with_total(costs)
+
+
+def normalize_costs(cost_details: Mapping[str, Any] | None) -> dict[str, float]:
+    """Validate a `costDetails` map (usage key -> money). Raises UsageError naming a bad key."""
+    out: dict[str, float] = {}
+    for key, value in (cost_details or {}).items():
+        money = _money(key, value)
+        if money is not None:
+            out[key] = money
+    return with_total(out)
+
+
+def with_total(values: dict[str, _N]) -> dict[str, _N]:
+    """Add `total` as the sum of the other keys when it is missing and there is anything to sum."""
+    if values and "total" not in values:
+        values["total"] = sum(v for k, v in values.items() if k != "total")
+    return values
+
+
+def token_totals(usage_details: Mapping[str, int]) -> tuple[int, int, int]:
+    """(input, output, total) tokens of one observation: every `input*` key counts as input, `output*` as output."""
+    inp = sum(v for k, v in usage_details.items() if k.startswith("input"))
+    out = sum(v for k, v in usage_details.items() if k.startswith("output"))
+    total = usage_details.get("total", inp + out)
+    return inp, out, total

@@ -1,0 +1,132 @@
+"""The write pipeline: a bounded queue and one writer task that commits events in groups.
+
+`submit` returns only after the store has made the events durable, so an HTTP ack means "on disk". When more
+events are waiting than the queue holds, `submit` raises Busy at once (the API answers 503 with Retry-After, which
+every SDK retries) instead of letting memory grow.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import deque
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from spyglass.domain.events import Event
+from spyglass.store.base import Store
+
+log = logging.getLogger("spyglass.pipeline")
+
+
+class Busy(Exception):
+    """The queue is full; try again after `retry_after` seconds."""
+
+    def __init__(self, retry_after: int = 1) -> None:
+        super().__init__(f"ingestion queue is full; retry after {retry_after} s")
+        self.retry_after = retry_after
+
+
+class Closed(Exception):
+    """The pipeline is stopping and takes no more events."""
+
+
+@dataclass(slots=True)
+class _Job:
+    events: Sequence[Event]
+    done: asyncio.Future[None]
+
+
+class Pipeline:
+    def __init__(self, store: Store, *, max_queued_events: int = 100_000, max_group_events: int = 5_000) -> None:
+        self._store = store
+        self._max_queued = max_queued_events
+        self._max_group = max_group_events
+        self._jobs: deque[_Job] = deque()
+        self._queued = 0
+        self._wake = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+        self._closing = False
+
+    @property
+    def queued_events(self) -> int:
+        return self._queued
+
+    def start(self) -> None:
+        if self._task is None:
+            self._task = asyncio.create_task(self._run(), name="spyglass-writer")
+
+    async def stop(self) -> None:
+        """Stop taking events, write what is queued, and end the writer task."""
+        self._closing = True
+        self._wake.set()
+        if self._task is not None:
+            await self._task
+            self._task = None
+
+    async def submit(self, events: Sequence[Event]) -> None:
+        """Queue `events` and wait until they are committed. Raises Busy when full, Closed when stopping."""
+        if not events:
+            return
+        if self._closing:
+            raise Closed("the server is shutting down")
+        if self._queued and self._queued + len(events) > self._max_queued:
+            raise Busy(retry_after=1)
+        job = _Job(events, asyncio.get_running_loop().create_future())
+        self._jobs.append(job)
+        self._queued += len(events)
+        self._wake.set()
+        await job.done
+
+    async def flush(self) -> None:
+        """Wait until everything submitted so far is committed."""
+        if self._jobs:
+            marker = _Job((), asyncio.get_running_loop().create_future())
+            self._jobs.append(marker)
+            self._wake.set()
+            await marker.done
+
+    async def _run(self) -> None:
+        while True:
+            await self._wake.wait()
+            self._wake.clear()
+            while self._jobs:
+                group = self._take_group()
+                await self._commit(group)
+            if self._closing and not self._jobs:
+                return
+
+    def _take_group(self) -> list[_Job]:
+        group: list[_Job] = []
+        size = 0
+        while self._jobs and (not group or size + len(self._jobs[0].events) <= self._max_group):
+            job = self._jobs.popleft()
+            group.append(job)
+            size += len(job.events)
+        return group
+
+    async def _commit(self, group: list[_Job]) -> None:
+        events = [e for job in group for e in job.events]
+        try:
+            if events:
+                await self._store.write(events)
+        except Exception:
+            if len(group) == 1:
+                log.exception("write failed for %d events", len(events))
+                self._finish(group, error=True)
+                return
+            # Write each request alone, so one bad request cannot fail the others of its group.
+            for job in group:
+                await self._commit([job])
+            return
+        self._finish(group, error=False)
+
+    def _finish(self, group: list[_Job], *, error: bool) -> None:
+        for job in group:
+            self._queued -= len(job.events)
+            if job.done.done():
+                continue
+            if error:
+                job.done.set_exception(RuntimeError("the store could not write these events"))
+            else:
+                job.done.set_result(None)

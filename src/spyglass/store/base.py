@@ -1,0 +1,196 @@
+"""The one storage interface every backend meets. Its docstrings are the spec.
+
+Arguments and results are domain types and small filter dataclasses, never SQL. Times are aware UTC datetimes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Generic, Protocol, TypeVar
+
+from spyglass.domain.events import Event
+from spyglass.domain.model import (
+    ApiKey,
+    Observation,
+    Project,
+    Score,
+    Session,
+    SessionDetail,
+    Trace,
+    TraceDetail,
+)
+
+T = TypeVar("T")
+
+
+class NotFound(LookupError):
+    """The entity does not exist in this project."""
+
+
+class NotSupported(NotImplementedError):
+    """This backend does not offer the capability."""
+
+
+class Conflict(ValueError):
+    """The write contradicts stored state (a duplicate name, say)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Page(Generic[T]):
+    items: tuple[T, ...]
+    total: int
+    page: int
+    limit: int
+
+    @property
+    def total_pages(self) -> int:
+        return (self.total + self.limit - 1) // self.limit if self.limit else 0
+
+
+@dataclass(frozen=True, slots=True)
+class TraceFilter:
+    user_id: str | None = None
+    name: str | None = None
+    session_id: str | None = None
+    tags: tuple[str, ...] = ()
+    from_timestamp: datetime | None = None
+    to_timestamp: datetime | None = None
+    version: str | None = None
+    release: str | None = None
+    environments: tuple[str, ...] = ()
+    order_by: str = "timestamp"
+    descending: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class ObservationFilter:
+    trace_id: str | None = None
+    type: str | None = None
+    name: str | None = None
+    user_id: str | None = None
+    level: str | None = None
+    parent_observation_id: str | None = None
+    from_start_time: datetime | None = None
+    to_start_time: datetime | None = None
+    version: str | None = None
+    environments: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class ScoreFilter:
+    trace_id: str | None = None
+    observation_id: str | None = None
+    session_id: str | None = None
+    name: str | None = None
+    user_id: str | None = None
+    source: str | None = None
+    data_type: str | None = None
+    from_timestamp: datetime | None = None
+    to_timestamp: datetime | None = None
+    score_ids: tuple[str, ...] = ()
+    environments: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class SessionFilter:
+    from_timestamp: datetime | None = None
+    to_timestamp: datetime | None = None
+    environments: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class PageRequest:
+    page: int = 1
+    limit: int = 50
+
+    @property
+    def offset(self) -> int:
+        return (self.page - 1) * self.limit
+
+
+@dataclass(frozen=True, slots=True)
+class WriteStats:
+    """What one `write` call changed, for logs and benchmarks."""
+
+    traces: int = 0
+    observations: int = 0
+    scores: int = 0
+    deleted: int = 0
+    touched_trace_ids: frozenset[tuple[str, str]] = field(default_factory=frozenset)
+
+
+class Store(Protocol):
+    """A Spyglass store. Every read and write is scoped to one project id."""
+
+    async def migrate(self) -> list[str]:
+        """Apply pending numbered migrations; return the names applied (empty when up to date)."""
+        ...
+
+    async def close(self) -> None: ...
+
+    async def write(self, events: Sequence[Event]) -> WriteStats:
+        """Fold `events` into the stored records and make them durable before returning.
+
+        Upserts fold by id as domain/merge.py says, so any order and any repetition give the same records. An
+        observation whose trace is missing creates it. Trace roll-ups (counts, latency, cost, tokens, level) are
+        brought up to date in the same transaction. Deletes remove a trace with its observations and scores.
+        """
+        ...
+
+    # projects and keys
+    async def create_project(self, name: str) -> Project: ...
+
+    async def list_projects(self) -> list[Project]: ...
+
+    async def get_project(self, project_id: str) -> Project:
+        """Raises NotFound."""
+        ...
+
+    async def create_api_key(self, key: ApiKey) -> None:
+        """Store a key; raises Conflict when the public key exists."""
+        ...
+
+    async def list_api_keys(self, project_id: str | None = None) -> list[ApiKey]: ...
+
+    async def find_api_key(self, public_key: str) -> ApiKey | None:
+        """The key with this public key, revoked or not; None when unknown."""
+        ...
+
+    async def revoke_api_key(self, public_key: str) -> None:
+        """Raises NotFound."""
+        ...
+
+    # reads
+    async def get_trace(self, project_id: str, trace_id: str) -> TraceDetail:
+        """The trace with its observations (by start time) and scores. Raises NotFound."""
+        ...
+
+    async def list_traces(self, project_id: str, flt: TraceFilter, page: PageRequest) -> Page[Trace]:
+        """Traces without their input/output-heavy children, newest first unless `flt` orders otherwise."""
+        ...
+
+    async def get_observation(self, project_id: str, observation_id: str) -> Observation:
+        """Raises NotFound."""
+        ...
+
+    async def list_observations(
+        self, project_id: str, flt: ObservationFilter, page: PageRequest
+    ) -> Page[Observation]: ...
+
+    async def get_score(self, project_id: str, score_id: str) -> Score:
+        """Raises NotFound."""
+        ...
+
+    async def list_scores(self, project_id: str, flt: ScoreFilter, page: PageRequest) -> Page[Score]: ...
+
+    async def get_session(self, project_id: str, session_id: str) -> SessionDetail:
+        """The session with its traces, oldest first. Raises NotFound."""
+        ...
+
+    async def list_sessions(self, project_id: str, flt: SessionFilter, page: PageRequest) -> Page[Session]: ...
+
+    async def integrity_check(self) -> str:
+        """The backend's own consistency check; 'ok' when healthy."""
+        ...

@@ -1,0 +1,242 @@
+"""Read queries of the SQLite backend. Each function runs on a reader connection."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import UTC, datetime
+from typing import Any, TypeVar
+
+import orjson
+
+from spyglass.domain.model import Observation, Score, Session, SessionDetail, Trace, TraceDetail
+from spyglass.store.base import (
+    NotFound,
+    ObservationFilter,
+    Page,
+    PageRequest,
+    ScoreFilter,
+    SessionFilter,
+    TraceFilter,
+)
+from spyglass.store.sqlite.rows import (
+    dt,
+    observation_from_row,
+    score_from_row,
+    trace_from_row,
+)
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+T = TypeVar("T")
+
+TRACE_ORDER_COLUMNS = {
+    "timestamp": "timestamp", "name": "name", "userId": "user_id", "user_id": "user_id",
+    "sessionId": "session_id", "session_id": "session_id", "release": "release", "version": "version",
+    "latency": "(coalesce(end_time, start_time) - start_time)", "totalCost": "total_cost",
+    "total_cost": "total_cost", "tokens": "total_tokens", "totalTokens": "total_tokens", "id": "id",
+}  # fmt: skip
+
+
+def _us(value: datetime) -> int:
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    delta = value - _EPOCH
+    return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
+
+
+class _Where:
+    def __init__(self, project_id: str) -> None:
+        self.clauses = ["project_id = ?"]
+        self.params: list[Any] = [project_id]
+
+    def add(self, clause: str, *params: Any) -> None:
+        self.clauses.append(clause)
+        self.params.extend(params)
+
+    def eq(self, column: str, value: Any) -> None:
+        if value is not None:
+            self.add(f"{column} = ?", value)
+
+    def within(self, column: str, start: datetime | None, end: datetime | None) -> None:
+        if start is not None:
+            self.add(f"{column} >= ?", _us(start))
+        if end is not None:
+            self.add(f"{column} < ?", _us(end))
+
+    def any_of(self, column: str, values: tuple[str, ...]) -> None:
+        if values:
+            self.add(f"{column} IN ({', '.join('?' for _ in values)})", *values)
+
+    @property
+    def sql(self) -> str:
+        return " AND ".join(self.clauses)
+
+
+def _page(conn: sqlite3.Connection, count_sql: str, params: list[Any], items: list[T], page: PageRequest) -> Page[T]:
+    total = conn.execute(count_sql, params).fetchone()[0]
+    return Page(items=tuple(items), total=total, page=page.page, limit=page.limit)
+
+
+def _trace_where(project_id: str, flt: TraceFilter) -> _Where:
+    where = _Where(project_id)
+    where.eq("user_id", flt.user_id)
+    where.eq("name", flt.name)
+    where.eq("session_id", flt.session_id)
+    where.eq("version", flt.version)
+    where.eq("release", flt.release)
+    where.within("timestamp", flt.from_timestamp, flt.to_timestamp)
+    where.any_of("environment", flt.environments)
+    for tag in flt.tags:
+        where.add("EXISTS (SELECT 1 FROM json_each(traces.tags) WHERE json_each.value = ?)", tag)
+    return where
+
+
+def list_traces(conn: sqlite3.Connection, project_id: str, flt: TraceFilter, page: PageRequest) -> Page[Trace]:
+    where = _trace_where(project_id, flt)
+    column = TRACE_ORDER_COLUMNS.get(flt.order_by, "timestamp")
+    direction = "DESC" if flt.descending else "ASC"
+    rows = conn.execute(
+        f"SELECT * FROM traces WHERE {where.sql} ORDER BY {column} {direction}, id {direction} LIMIT ? OFFSET ?",
+        [*where.params, page.limit, page.offset],
+    ).fetchall()
+    items = [trace_from_row(r) for r in rows]
+    return _page(conn, f"SELECT count(*) FROM traces WHERE {where.sql}", where.params, items, page)
+
+
+def get_trace(conn: sqlite3.Connection, project_id: str, trace_id: str) -> TraceDetail:
+    row = conn.execute("SELECT * FROM traces WHERE project_id = ? AND id = ?", (project_id, trace_id)).fetchone()
+    if row is None:
+        raise NotFound(f"trace {trace_id!r} not found")
+    observations = conn.execute(
+        "SELECT * FROM observations WHERE project_id = ? AND trace_id = ? ORDER BY start_time, id",
+        (project_id, trace_id),
+    ).fetchall()
+    scores = conn.execute(
+        "SELECT * FROM scores WHERE project_id = ? AND trace_id = ? ORDER BY timestamp, id",
+        (project_id, trace_id),
+    ).fetchall()
+    return TraceDetail(
+        trace=trace_from_row(row),
+        observations=tuple(observation_from_row(r) for r in observations),
+        scores=tuple(score_from_row(r) for r in scores),
+    )
+
+
+def get_observation(conn: sqlite3.Connection, project_id: str, observation_id: str) -> Observation:
+    row = conn.execute(
+        "SELECT * FROM observations WHERE project_id = ? AND id = ?", (project_id, observation_id)
+    ).fetchone()
+    if row is None:
+        raise NotFound(f"observation {observation_id!r} not found")
+    return observation_from_row(row)
+
+
+def list_observations(
+    conn: sqlite3.Connection, project_id: str, flt: ObservationFilter, page: PageRequest
+) -> Page[Observation]:
+    where = _Where(project_id)
+    where.eq("trace_id", flt.trace_id)
+    where.eq("type", flt.type)
+    where.eq("name", flt.name)
+    where.eq("level", flt.level)
+    where.eq("parent_observation_id", flt.parent_observation_id)
+    where.eq("version", flt.version)
+    where.within("start_time", flt.from_start_time, flt.to_start_time)
+    where.any_of("environment", flt.environments)
+    if flt.user_id is not None:
+        where.add(
+            "trace_id IN (SELECT id FROM traces WHERE traces.project_id = observations.project_id AND user_id = ?)",
+            flt.user_id,
+        )
+    rows = conn.execute(
+        f"SELECT * FROM observations WHERE {where.sql} ORDER BY start_time DESC, id DESC LIMIT ? OFFSET ?",
+        [*where.params, page.limit, page.offset],
+    ).fetchall()
+    items = [observation_from_row(r) for r in rows]
+    return _page(conn, f"SELECT count(*) FROM observations WHERE {where.sql}", where.params, items, page)
+
+
+def get_score(conn: sqlite3.Connection, project_id: str, score_id: str) -> Score:
+    row = conn.execute("SELECT * FROM scores WHERE project_id = ? AND id = ?", (project_id, score_id)).fetchone()
+    if row is None:
+        raise NotFound(f"score {score_id!r} not found")
+    return score_from_row(row)
+
+
+def list_scores(conn: sqlite3.Connection, project_id: str, flt: ScoreFilter, page: PageRequest) -> Page[Score]:
+    where = _Where(project_id)
+    where.eq("trace_id", flt.trace_id)
+    where.eq("observation_id", flt.observation_id)
+    where.eq("session_id", flt.session_id)
+    where.eq("name", flt.name)
+    where.eq("source", flt.source)
+    where.eq("data_type", flt.data_type)
+    where.within("timestamp", flt.from_timestamp, flt.to_timestamp)
+    where.any_of("id", flt.score_ids)
+    where.any_of("environment", flt.environments)
+    if flt.user_id is not None:
+        where.add(
+            "trace_id IN (SELECT id FROM traces WHERE traces.project_id = scores.project_id AND user_id = ?)",
+            flt.user_id,
+        )
+    rows = conn.execute(
+        f"SELECT * FROM scores WHERE {where.sql} ORDER BY timestamp DESC, id DESC LIMIT ? OFFSET ?",
+        [*where.params, page.limit, page.offset],
+    ).fetchall()
+    items = [score_from_row(r) for r in rows]
+    return _page(conn, f"SELECT count(*) FROM scores WHERE {where.sql}", where.params, items, page)
+
+
+_SESSION_COLUMNS = """
+    session_id AS id, min(timestamp) AS created_at, min(environment) AS environment, count(*) AS trace_count,
+    json_group_array(DISTINCT user_id) FILTER (WHERE user_id IS NOT NULL) AS user_ids,
+    min(timestamp) AS first_trace_at, max(timestamp) AS last_trace_at,
+    coalesce(sum(total_cost), 0) AS total_cost, coalesce(sum(total_tokens), 0) AS total_tokens
+"""
+
+
+def _session_from_row(project_id: str, row: sqlite3.Row) -> Session:
+    created = dt(row["created_at"])
+    assert created is not None
+    return Session(
+        id=row["id"], project_id=project_id, created_at=created, environment=row["environment"] or "default",
+        trace_count=row["trace_count"], user_ids=tuple(orjson.loads(row["user_ids"] or "[]")),
+        first_trace_at=dt(row["first_trace_at"]), last_trace_at=dt(row["last_trace_at"]),
+        total_cost=row["total_cost"], total_tokens=row["total_tokens"],
+    )  # fmt: skip
+
+
+def list_sessions(conn: sqlite3.Connection, project_id: str, flt: SessionFilter, page: PageRequest) -> Page[Session]:
+    where = _Where(project_id)
+    where.add("session_id IS NOT NULL")
+    where.any_of("environment", flt.environments)
+    having = []
+    having_params: list[Any] = []
+    if flt.from_timestamp is not None:
+        having.append("min(timestamp) >= ?")
+        having_params.append(_us(flt.from_timestamp))
+    if flt.to_timestamp is not None:
+        having.append("min(timestamp) < ?")
+        having_params.append(_us(flt.to_timestamp))
+    having_sql = f"HAVING {' AND '.join(having)}" if having else ""
+    grouped = f"SELECT {_SESSION_COLUMNS} FROM traces WHERE {where.sql} GROUP BY session_id {having_sql}"
+    params = [*where.params, *having_params]
+    rows = conn.execute(
+        f"SELECT * FROM ({grouped}) ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?",
+        [*params, page.limit, page.offset],
+    ).fetchall()
+    items = [_session_from_row(project_id, r) for r in rows]
+    return _page(conn, f"SELECT count(*) FROM ({grouped})", params, items, page)
+
+
+def get_session(conn: sqlite3.Connection, project_id: str, session_id: str) -> SessionDetail:
+    row = conn.execute(
+        f"SELECT {_SESSION_COLUMNS} FROM traces WHERE project_id = ? AND session_id = ? GROUP BY session_id",
+        (project_id, session_id),
+    ).fetchone()
+    if row is None:
+        raise NotFound(f"session {session_id!r} not found")
+    traces = conn.execute(
+        "SELECT * FROM traces WHERE project_id = ? AND session_id = ? ORDER BY timestamp, id",
+        (project_id, session_id),
+    ).fetchall()
+    return SessionDetail(session=_session_from_row(project_id, row), traces=tuple(trace_from_row(r) for r in traces))

@@ -1,0 +1,280 @@
+"""SqliteStore: the embedded default backend.
+
+One writer thread owns the only write connection and commits each group of events in one transaction; readers run
+on a small pool of their own connections. WAL lets readers see every committed write at once without blocking the
+writer.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+import threading
+import uuid
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
+from importlib import resources
+from pathlib import Path
+from typing import Any, TypeVar
+
+from spyglass.domain.events import Event
+from spyglass.domain.model import (
+    ApiKey,
+    Observation,
+    Project,
+    Score,
+    Session,
+    SessionDetail,
+    Trace,
+    TraceDetail,
+)
+from spyglass.store.base import (
+    Conflict,
+    NotFound,
+    ObservationFilter,
+    Page,
+    PageRequest,
+    ScoreFilter,
+    SessionFilter,
+    TraceFilter,
+    WriteStats,
+)
+from spyglass.store.sqlite import queries
+from spyglass.store.sqlite.rows import api_key_from_row, project_from_row
+from spyglass.store.sqlite.writes import write_events
+
+R = TypeVar("R")
+
+
+def _micros_now() -> int:
+    now = datetime.now(UTC)
+    return int(now.timestamp()) * 1_000_000 + now.microsecond
+
+
+def _connect(path: str, *, synchronous: str, readonly: bool) -> sqlite3.Connection:
+    conn = sqlite3.connect(path, check_same_thread=False, isolation_level=None, timeout=30)
+    conn.row_factory = sqlite3.Row
+    # WAL: readers never block the writer, and a killed process loses nothing that was committed.
+    conn.execute("PRAGMA journal_mode=WAL")
+    # NORMAL survives a killed process (the promise we test); FULL also survives power loss, at a write cost.
+    conn.execute(f"PRAGMA synchronous={synchronous}")
+    # Wait rather than fail when a checkpoint or another process holds the lock for a moment.
+    conn.execute("PRAGMA busy_timeout=30000")
+    # A larger page cache keeps list queries and the writer's id lookups in memory.
+    conn.execute("PRAGMA cache_size=-65536")
+    conn.execute("PRAGMA temp_store=MEMORY")
+    if readonly:
+        conn.execute("PRAGMA query_only=ON")
+    return conn
+
+
+class SqliteStore:
+    """See store/base.py for the contract of every method."""
+
+    def __init__(self, path: Path, *, synchronous: str = "NORMAL", readers: int = 4) -> None:
+        if synchronous.upper() not in ("OFF", "NORMAL", "FULL", "EXTRA"):
+            raise ValueError(f"unknown SQLite synchronous setting {synchronous!r}")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.path = path
+        self._synchronous = synchronous.upper()
+        self._writer_pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="spyglass-sqlite-writer")
+        self._reader_pool = ThreadPoolExecutor(max_workers=readers, thread_name_prefix="spyglass-sqlite-reader")
+        self._writer: sqlite3.Connection | None = None
+        self._local = threading.local()
+        self._readers: list[sqlite3.Connection] = []
+        self._readers_lock = threading.Lock()
+
+    # --- plumbing ---
+
+    def _write_conn(self) -> sqlite3.Connection:
+        if self._writer is None:
+            self._writer = _connect(str(self.path), synchronous=self._synchronous, readonly=False)
+        return self._writer
+
+    def _read_conn(self) -> sqlite3.Connection:
+        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = _connect(str(self.path), synchronous=self._synchronous, readonly=True)
+            self._local.conn = conn
+            with self._readers_lock:
+                self._readers.append(conn)
+        return conn
+
+    async def _on_writer(self, fn: Callable[[sqlite3.Connection], R]) -> R:
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._writer_pool, lambda: fn(self._write_conn()))
+
+    async def _on_reader(self, fn: Callable[[sqlite3.Connection], R]) -> R:
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._reader_pool, lambda: fn(self._read_conn()))
+
+    @staticmethod
+    def _transaction(conn: sqlite3.Connection, fn: Callable[[sqlite3.Connection], R]) -> R:
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            result = fn(conn)
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        conn.execute("COMMIT")
+        return result
+
+    # --- lifecycle ---
+
+    async def migrate(self) -> list[str]:
+        return await self._on_writer(_migrate)
+
+    async def close(self) -> None:
+        def close_writer(_: sqlite3.Connection) -> None:
+            if self._writer is not None:
+                self._writer.close()
+                self._writer = None
+
+        if self._writer is not None:
+            await self._on_writer(close_writer)
+        self._writer_pool.shutdown(wait=True)
+        self._reader_pool.shutdown(wait=True)
+        with self._readers_lock:
+            for conn in self._readers:
+                conn.close()
+            self._readers.clear()
+
+    async def integrity_check(self) -> str:
+        rows = await self._on_reader(lambda c: c.execute("PRAGMA integrity_check").fetchall())
+        return "; ".join(str(r[0]) for r in rows)
+
+    # --- writes ---
+
+    async def write(self, events: Sequence[Event]) -> WriteStats:
+        now = _micros_now()
+        return await self._on_writer(lambda c: self._transaction(c, lambda t: write_events(t, events, now)))
+
+    async def create_project(self, name: str) -> Project:
+        project = Project(id=uuid.uuid4().hex[:25], name=name, created_at=datetime.now(UTC))
+
+        def insert(conn: sqlite3.Connection) -> None:
+            try:
+                conn.execute(
+                    "INSERT INTO projects (id, name, created_at) VALUES (?, ?, ?)",
+                    (project.id, project.name, _micros_now()),
+                )
+            except sqlite3.IntegrityError:
+                raise Conflict(f"a project named {name!r} exists") from None
+
+        await self._on_writer(insert)
+        return project
+
+    async def create_api_key(self, key: ApiKey) -> None:
+        def insert(conn: sqlite3.Connection) -> None:
+            try:
+                conn.execute(
+                    "INSERT INTO api_keys (id, project_id, public_key, secret_hash, display_secret, note, created_at)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    (
+                        key.id,
+                        key.project_id,
+                        key.public_key,
+                        key.secret_hash,
+                        key.display_secret,
+                        key.note,
+                        _micros_now(),
+                    ),
+                )
+            except sqlite3.IntegrityError:
+                raise Conflict(f"the public key {key.public_key!r} exists") from None
+
+        await self._on_writer(insert)
+
+    async def revoke_api_key(self, public_key: str) -> None:
+        def revoke(conn: sqlite3.Connection) -> None:
+            cur = conn.execute(
+                "UPDATE api_keys SET revoked_at = ? WHERE public_key = ? AND revoked_at IS NULL",
+                (_micros_now(), public_key),
+            )
+            if cur.rowcount == 0:
+                raise NotFound(f"no active API key {public_key!r}")
+
+        await self._on_writer(revoke)
+
+    # --- reads ---
+
+    async def list_projects(self) -> list[Project]:
+        rows = await self._on_reader(lambda c: c.execute("SELECT * FROM projects ORDER BY created_at").fetchall())
+        return [project_from_row(r) for r in rows]
+
+    async def get_project(self, project_id: str) -> Project:
+        row = await self._on_reader(
+            lambda c: c.execute("SELECT * FROM projects WHERE id = ?", (project_id,)).fetchone()
+        )
+        if row is None:
+            raise NotFound(f"project {project_id!r} not found")
+        return project_from_row(row)
+
+    async def list_api_keys(self, project_id: str | None = None) -> list[ApiKey]:
+        def fetch(conn: sqlite3.Connection) -> list[Any]:
+            if project_id is None:
+                return conn.execute("SELECT * FROM api_keys ORDER BY created_at").fetchall()
+            return conn.execute(
+                "SELECT * FROM api_keys WHERE project_id = ? ORDER BY created_at", (project_id,)
+            ).fetchall()
+
+        return [api_key_from_row(r) for r in await self._on_reader(fetch)]
+
+    async def find_api_key(self, public_key: str) -> ApiKey | None:
+        row = await self._on_reader(
+            lambda c: c.execute("SELECT * FROM api_keys WHERE public_key = ?", (public_key,)).fetchone()
+        )
+        return api_key_from_row(row) if row is not None else None
+
+    async def get_trace(self, project_id: str, trace_id: str) -> TraceDetail:
+        return await self._on_reader(lambda c: queries.get_trace(c, project_id, trace_id))
+
+    async def list_traces(self, project_id: str, flt: TraceFilter, page: PageRequest) -> Page[Trace]:
+        return await self._on_reader(lambda c: queries.list_traces(c, project_id, flt, page))
+
+    async def get_observation(self, project_id: str, observation_id: str) -> Observation:
+        return await self._on_reader(lambda c: queries.get_observation(c, project_id, observation_id))
+
+    async def list_observations(self, project_id: str, flt: ObservationFilter, page: PageRequest) -> Page[Observation]:
+        return await self._on_reader(lambda c: queries.list_observations(c, project_id, flt, page))
+
+    async def get_score(self, project_id: str, score_id: str) -> Score:
+        return await self._on_reader(lambda c: queries.get_score(c, project_id, score_id))
+
+    async def list_scores(self, project_id: str, flt: ScoreFilter, page: PageRequest) -> Page[Score]:
+        return await self._on_reader(lambda c: queries.list_scores(c, project_id, flt, page))
+
+    async def get_session(self, project_id: str, session_id: str) -> SessionDetail:
+        return await self._on_reader(lambda c: queries.get_session(c, project_id, session_id))
+
+    async def list_sessions(self, project_id: str, flt: SessionFilter, page: PageRequest) -> Page[Session]:
+        return await self._on_reader(lambda c: queries.list_sessions(c, project_id, flt, page))
+
+
+def _migrate(conn: sqlite3.Connection) -> list[str]:
+    conn.execute("CREATE TABLE IF NOT EXISTS _migrations (name TEXT PRIMARY KEY, applied_at INTEGER NOT NULL)")
+    done = {row[0] for row in conn.execute("SELECT name FROM _migrations")}
+    folder = resources.files("spyglass.store.sqlite") / "migrations"
+    applied: list[str] = []
+    for entry in sorted(folder.iterdir(), key=lambda e: e.name):
+        if not entry.name.endswith(".sql") or entry.name in done:
+            continue
+        script = entry.read_text(encoding="utf-8")
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            for statement in _statements(script):
+                conn.execute(statement)
+            conn.execute("INSERT INTO _migrations (name, applied_at) VALUES (?, ?)", (entry.name, _micros_now()))
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        conn.execute("COMMIT")
+        applied.append(entry.name)
+    return applied
+
+
+def _statements(script: str) -> list[str]:
+    """Split a migration into statements (our migrations hold no semicolons inside strings or triggers)."""
+    lines = [line for line in script.splitlines() if not line.strip().startswith("--")]
+    return [s.strip() for s in "\n".join(lines).split(";") if s.strip()]
