@@ -16,7 +16,7 @@ def open_store(url: str, *, sqlite_synchronous: str = "NORMAL") -> Store:
 
         raw = url if parsed.scheme == "" else unquote(url.split(":", 1)[1])
         if raw.startswith("///"):
-            raw = raw[3:] if not raw.startswith("////") else raw[3:]
+            raw = raw[3:]
         elif raw.startswith("//"):
             raw = raw[2:]
         return SqliteStore(Path(raw), synchronous=sqlite_synchronous)
