@@ -12,6 +12,7 @@ from spyglass import __version__
 from spyglass.api import errors
 from spyglass.api.context import AppContext
 from spyglass.api.public import health, ingestion, observations, scores, sessions, traces
+from spyglass.api.public import prompts as prompt_routes
 from spyglass.config import Settings
 from spyglass.ingest.pipeline import Pipeline
 from spyglass.store.base import Store
@@ -40,5 +41,6 @@ def create_app(settings: Settings, store: Store) -> FastAPI:
     public.include_router(health.open_router)
     for module in (health, ingestion, traces, observations, scores, sessions):
         public.include_router(module.router)
+    public.include_router(prompt_routes.router)
     app.include_router(public)
     return app

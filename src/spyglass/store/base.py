@@ -21,6 +21,7 @@ from spyglass.domain.model import (
     Trace,
     TraceDetail,
 )
+from spyglass.domain.prompts import NewPrompt, Prompt, PromptFilter, PromptGeneration, PromptMeta, PromptUsage
 
 T = TypeVar("T")
 
@@ -190,6 +191,47 @@ class Store(Protocol):
         ...
 
     async def list_sessions(self, project_id: str, flt: SessionFilter, page: PageRequest) -> Page[Session]: ...
+
+    # prompts (writes are serialised: concurrent creates get distinct versions and exactly one `latest`)
+    async def create_prompt(self, project_id: str, new: NewPrompt) -> Prompt:
+        """Store the next version of `new.name` (1 for a new name) with `new.labels` plus `latest`, moving those
+        labels off other versions. Tags, when given, replace the prompt's tags (they are shared by all versions)."""
+        ...
+
+    async def get_prompt(
+        self, project_id: str, name: str, *, version: int | None = None, label: str | None = None
+    ) -> Prompt:
+        """The version numbered `version`, else the one holding `label`. Raises NotFound."""
+        ...
+
+    async def list_prompts(self, project_id: str, flt: PromptFilter, page: PageRequest) -> Page[PromptMeta]:
+        """Prompts with any version matching `flt`, most recently updated first; versions ascending."""
+        ...
+
+    async def update_prompt_labels(
+        self, project_id: str, name: str, version: int, add: Sequence[str], remove: Sequence[str] = ()
+    ) -> Prompt:
+        """Put `add` on the version (moving each off the version that had it) and take `remove` off it. `latest` is
+        never moved or removed by hand: InvalidPrompt when `add` puts it on an older version. Raises NotFound."""
+        ...
+
+    async def delete_prompts(
+        self, project_id: str, name: str, *, version: int | None = None, label: str | None = None
+    ) -> int:
+        """Delete one version (by number or label) or, with neither, the whole prompt; `latest` moves to the newest
+        version left. Returns the number of versions deleted; raises NotFound when none matched."""
+        ...
+
+    async def prompt_usage(self, project_id: str, name: str, version: int) -> PromptUsage:
+        """Roll-up of the generations linked to the version (count, latency in s, tokens, cost, scores). Raises
+        NotFound when the version does not exist and no generation names it."""
+        ...
+
+    async def list_prompt_generations(
+        self, project_id: str, name: str, version: int, page: PageRequest
+    ) -> Page[PromptGeneration]:
+        """Generations linked to the version, newest first, with their scores and their traces' scores."""
+        ...
 
     async def integrity_check(self) -> str:
         """The backend's own consistency check; 'ok' when healthy."""

@@ -29,6 +29,7 @@ from spyglass.domain.model import (
     Trace,
     TraceDetail,
 )
+from spyglass.domain.prompts import NewPrompt, Prompt, PromptFilter, PromptGeneration, PromptMeta, PromptUsage
 from spyglass.store.base import (
     Conflict,
     NotFound,
@@ -40,7 +41,7 @@ from spyglass.store.base import (
     TraceFilter,
     WriteStats,
 )
-from spyglass.store.sqlite import queries
+from spyglass.store.sqlite import prompts, queries
 from spyglass.store.sqlite.rows import api_key_from_row, project_from_row
 from spyglass.store.sqlite.writes import write_events
 
@@ -250,6 +251,47 @@ class SqliteStore:
 
     async def list_sessions(self, project_id: str, flt: SessionFilter, page: PageRequest) -> Page[Session]:
         return await self._on_reader(lambda c: queries.list_sessions(c, project_id, flt, page))
+
+    # --- prompts (SQL in store/sqlite/prompts.py; writes in one BEGIN IMMEDIATE transaction on the writer) ---
+
+    async def create_prompt(self, project_id: str, new: NewPrompt) -> Prompt:
+        return await self._on_writer(
+            lambda c: self._transaction(c, lambda t: prompts.create_prompt(t, project_id, new, _micros_now()))
+        )
+
+    async def get_prompt(
+        self, project_id: str, name: str, *, version: int | None = None, label: str | None = None
+    ) -> Prompt:
+        return await self._on_reader(lambda c: prompts.get_prompt(c, project_id, name, version=version, label=label))
+
+    async def list_prompts(self, project_id: str, flt: PromptFilter, page: PageRequest) -> Page[PromptMeta]:
+        return await self._on_reader(lambda c: prompts.list_prompts(c, project_id, flt, page))
+
+    async def update_prompt_labels(
+        self, project_id: str, name: str, version: int, add: Sequence[str], remove: Sequence[str] = ()
+    ) -> Prompt:
+        return await self._on_writer(
+            lambda c: self._transaction(
+                c, lambda t: prompts.update_labels(t, project_id, name, version, add, remove, _micros_now())
+            )
+        )
+
+    async def delete_prompts(
+        self, project_id: str, name: str, *, version: int | None = None, label: str | None = None
+    ) -> int:
+        return await self._on_writer(
+            lambda c: self._transaction(
+                c, lambda t: prompts.delete_prompts(t, project_id, name, version=version, label=label)
+            )
+        )
+
+    async def prompt_usage(self, project_id: str, name: str, version: int) -> PromptUsage:
+        return await self._on_reader(lambda c: prompts.prompt_usage(c, project_id, name, version))
+
+    async def list_prompt_generations(
+        self, project_id: str, name: str, version: int, page: PageRequest
+    ) -> Page[PromptGeneration]:
+        return await self._on_reader(lambda c: prompts.list_prompt_generations(c, project_id, name, version, page))
 
 
 def _migrate(conn: sqlite3.Connection) -> list[str]:
