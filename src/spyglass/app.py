@@ -10,6 +10,7 @@ from fastapi import APIRouter, FastAPI
 
 from spyglass import __version__
 from spyglass.api import errors
+from spyglass.api import otlp as otlp_routes
 from spyglass.api.context import AppContext
 from spyglass.api.public import health, ingestion, observations, scores, sessions, traces
 from spyglass.api.public import prompts as prompt_routes
@@ -43,4 +44,5 @@ def create_app(settings: Settings, store: Store) -> FastAPI:
         public.include_router(module.router)
     public.include_router(prompt_routes.router)
     app.include_router(public)
+    app.include_router(otlp_routes.router)
     return app
