@@ -66,7 +66,10 @@ def _load(conn: sqlite3.Connection, table: str, keys: Iterable[tuple[str, str]])
             marks = ", ".join("?" for _ in chunk)
             sql = f"SELECT * FROM {table} WHERE project_id = ? AND id IN ({marks})"
             for row in conn.execute(sql, (project_id, *chunk)):
-                found[(project_id, row["id"])] = record_from_row(row)
+                record = record_from_row(row)
+                if table == "observations":
+                    record["_stored_trace_id"] = record["trace_id"]
+                found[(project_id, row["id"])] = record
     return found
 
 
@@ -127,7 +130,10 @@ def _write_upserts(conn: sqlite3.Connection, events: Sequence[Event], now: int) 
         conn.executemany(_UPSERT_TRACE, [trace_row(r, now) for r in traces.values()])
     if observations:
         conn.executemany(_UPSERT_OBSERVATION, [observation_row(r, now) for r in observations.values()])
-    touched = frozenset((r["project_id"], r["trace_id"]) for r in observations.values())
+    # An observation that moved to another trace changes the roll-ups of both.
+    touched = frozenset((r["project_id"], r["trace_id"]) for r in observations.values()) | frozenset(
+        (r["project_id"], r["_stored_trace_id"]) for r in observations.values() if r.get("_stored_trace_id")
+    )
     if touched:
         conn.executemany(_ROLLUP, list(touched))
     if scores:
