@@ -43,6 +43,7 @@ CONSUMED_PREFIXES = (
     "llm.token_count.", "llm.input_messages.", "llm.output_messages.",
 )  # fmt: skip
 _INDEXED = re.compile(r"^(\d+)\.(.+)$")
+_INDEXED_PREFIXES = ("gen_ai.prompt.", "gen_ai.completion.", "llm.input_messages.", "llm.output_messages.")
 _GENAI_PARAMS = ("temperature", "max_tokens", "top_p", "top_k", "frequency_penalty", "presence_penalty",
                  "stop_sequences", "seed", "choice.count", "encoding_formats")  # fmt: skip
 _USAGE_KEYS = {
@@ -130,9 +131,18 @@ def _first(attrs: Mapping[str, Any], *keys: str) -> Any:
     return None
 
 
+_PLAIN_KEYS = frozenset({"user.id", "session.id"})
+
+
 def genai_fields(attrs: Mapping[str, Any], events: list[SpanEvent]) -> GenAiFields:
     """What GenAI / OpenInference / other LLM instrumentations say about this span."""
     out = GenAiFields()
+    if not events and all(key.startswith("langfuse.") or key in _PLAIN_KEYS for key in attrs):
+        # A Langfuse SDK span: nothing here for this module (the common case, kept cheap).
+        user, session = attrs.get("user.id"), attrs.get("session.id")
+        out.user_id = str(user) if user is not None else None
+        out.session_id = str(session) if session is not None else None
+        return out
     kind = attrs.get("openinference.span.kind")
     if isinstance(kind, str) and kind.upper() in OPENINFERENCE_TYPES:
         out.type = OPENINFERENCE_TYPES[kind.upper()]
@@ -179,11 +189,12 @@ def _io(attrs: Mapping[str, Any], events: list[SpanEvent]) -> tuple[Any, Any]:
                  "ai.response.text", "ai.response.object", "gen_ai.completion")  # fmt: skip
     inp = loads_lenient(inp)
     out = loads_lenient(out)
-    if inp is None:
+    indexed = any(key.startswith(_INDEXED_PREFIXES) for key in attrs)
+    if inp is None and indexed:
         inp = _one(_indexed(attrs, "gen_ai.prompt.")) or _one(_indexed(attrs, "llm.input_messages.")) or None
         if isinstance(inp, dict):
             inp = [inp]
-    if out is None:
+    if out is None and indexed:
         out = _one(_indexed(attrs, "gen_ai.completion.")) or _one(_indexed(attrs, "llm.output_messages.")) or None
     if inp is None or out is None:
         event_in, event_out = _event_messages(events)
