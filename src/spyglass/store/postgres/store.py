@@ -1,0 +1,327 @@
+"""PostgresStore: the server backend that several `spyglass serve` replicas may share.
+
+An async psycopg pool on a loop of its own (one background thread), so the store works from any event loop: the
+CLI's short `asyncio.run` calls and the server's loop alike. Every write is one transaction that locks what it
+folds (see writes.py) and is run again on a deadlock, serialization failure or create race.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+import threading
+import uuid
+from collections.abc import Awaitable, Callable, Coroutine, Sequence
+from datetime import UTC, datetime
+from importlib import resources
+from typing import Any, TypeVar, cast
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+import orjson
+import psycopg
+from psycopg import AsyncConnection, errors
+from psycopg.rows import DictRow, dict_row
+from psycopg.types.json import set_json_loads
+from psycopg_pool import AsyncConnectionPool
+
+from spyglass.domain.events import Event
+from spyglass.domain.model import (
+    ApiKey,
+    Observation,
+    Project,
+    Score,
+    Session,
+    SessionDetail,
+    Trace,
+    TraceDetail,
+)
+from spyglass.store.base import (
+    Conflict,
+    NotFound,
+    NotSupported,
+    ObservationFilter,
+    Page,
+    PageRequest,
+    ScoreFilter,
+    SessionFilter,
+    Store,
+    TraceFilter,
+    WriteStats,
+)
+from spyglass.store.postgres import queries
+from spyglass.store.postgres.rows import api_key_from_row, project_from_row
+from spyglass.store.postgres.writes import CreateRace, write_events
+
+R = TypeVar("R")
+Conn = AsyncConnection[DictRow]
+
+log = logging.getLogger("spyglass.store.postgres")
+
+# pg_advisory_lock key held while migrating, so replicas starting together apply each migration once.
+_MIGRATION_LOCK = 0x5350_5947_4C41_5353 & 0x7FFF_FFFF_FFFF_FFFF
+_RETRIES = 20
+_STORE_METHODS = frozenset(name for name in dir(Store) if not name.startswith("_"))
+
+
+def _micros_now() -> int:
+    now = datetime.now(UTC)
+    return int(now.timestamp()) * 1_000_000 + now.microsecond
+
+
+async def _configure(conn: Conn) -> None:
+    # Times come back as UTC datetimes, which the domain and the wire format expect.
+    await conn.execute("SET TIME ZONE 'UTC'")
+    set_json_loads(orjson.loads, conn)
+
+
+class PostgresStore:
+    """See store/base.py for the contract of every method."""
+
+    def __init__(self, conninfo: str, *, min_size: int = 1, max_size: int = 10) -> None:
+        self._conninfo = conninfo
+        self._min_size = min_size
+        self._max_size = max_size
+        self._loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(target=self._loop.run_forever, name="spyglass-postgres", daemon=True)
+        self._thread.start()
+        self._pool: AsyncConnectionPool[Conn] | None = None
+        self._closed = False
+
+    def __getattr__(self, name: str) -> Any:
+        # A Store method of a feature this backend does not have yet answers NotSupported (501), not AttributeError.
+        if name.startswith("_") or name not in _STORE_METHODS:
+            raise AttributeError(name)
+
+        async def unsupported(*args: Any, **kwargs: Any) -> Any:
+            raise NotSupported(f"the PostgreSQL store does not support {name} yet; use the SQLite store for it")
+
+        return unsupported
+
+    # --- plumbing ---
+
+    async def _run(self, coro: Coroutine[Any, Any, R]) -> R:
+        """Run `coro` on the store's own loop and wait for it from the caller's loop."""
+        if self._closed:
+            coro.close()
+            raise RuntimeError("the store is closed")
+        return await asyncio.wrap_future(asyncio.run_coroutine_threadsafe(coro, self._loop))
+
+    async def _get_pool(self) -> AsyncConnectionPool[Conn]:
+        if self._pool is None:
+            pool: AsyncConnectionPool[Conn] = AsyncConnectionPool(
+                self._conninfo, min_size=self._min_size, max_size=self._max_size, open=False,
+                kwargs={"autocommit": True, "row_factory": dict_row}, configure=_configure,
+                name="spyglass",
+            )  # fmt: skip
+            await pool.open(wait=True, timeout=30)
+            self._pool = pool
+        return self._pool
+
+    async def _read(self, fn: Callable[[Conn], Awaitable[R]]) -> R:
+        async def go() -> R:
+            async with (await self._get_pool()).connection() as conn:
+                return await fn(conn)
+
+        return await self._run(go())
+
+    async def _transact(self, fn: Callable[[Conn], Awaitable[R]]) -> R:
+        """Run `fn` in one transaction, again from the start after a deadlock, serialization failure or race."""
+
+        async def go() -> R:
+            pool = await self._get_pool()
+            for attempt in range(_RETRIES):
+                try:
+                    async with pool.connection() as conn, conn.transaction():
+                        return await fn(conn)
+                except (CreateRace, errors.DeadlockDetected, errors.SerializationFailure) as exc:
+                    if attempt == _RETRIES - 1:
+                        raise
+                    log.debug("write retried (%s): %s", type(exc).__name__, exc)
+                    await asyncio.sleep(random.uniform(0, 0.005 * (attempt + 1)))
+            raise AssertionError("unreachable")
+
+        return await self._run(go())
+
+    # --- lifecycle ---
+
+    async def migrate(self) -> list[str]:
+        return await self._run(self._migrate())
+
+    async def _migrate(self) -> list[str]:
+        pool = await self._get_pool()
+        folder = resources.files("spyglass.store.postgres") / "migrations"
+        scripts = sorted((e for e in folder.iterdir() if e.name.endswith(".sql")), key=lambda e: e.name)
+        applied: list[str] = []
+        async with pool.connection() as conn:
+            await conn.execute("SELECT pg_advisory_lock(%s)", (_MIGRATION_LOCK,))
+            try:
+                await conn.execute(
+                    "CREATE TABLE IF NOT EXISTS _migrations (name TEXT PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL)"
+                )
+                cur = await conn.execute("SELECT name FROM _migrations")
+                done = {row["name"] for row in await cur.fetchall()}
+                for entry in scripts:
+                    if entry.name in done:
+                        continue
+                    async with conn.transaction():
+                        # No parameters: psycopg sends the whole script in one simple-protocol query.
+                        await conn.execute(entry.read_text(encoding="utf-8").encode())
+                        await conn.execute(
+                            "INSERT INTO _migrations (name, applied_at) VALUES (%s, now())", (entry.name,)
+                        )
+                    applied.append(entry.name)
+            finally:
+                await conn.execute("SELECT pg_advisory_unlock(%s)", (_MIGRATION_LOCK,))
+        return applied
+
+    async def close(self) -> None:
+        if self._closed:
+            return
+
+        async def shut() -> None:
+            if self._pool is not None:
+                await self._pool.close()
+                self._pool = None
+
+        await self._run(shut())
+        self._closed = True
+        self._loop.call_soon_threadsafe(self._loop.stop)
+        await asyncio.get_running_loop().run_in_executor(None, self._thread.join)
+        self._loop.close()
+
+    async def integrity_check(self) -> str:
+        async def check(conn: Conn) -> str:
+            cur = await conn.execute(
+                "SELECT count(*) AS orphans FROM observations o"
+                " WHERE NOT EXISTS (SELECT 1 FROM traces t WHERE t.project_id = o.project_id AND t.id = o.trace_id)"
+            )
+            row = await cur.fetchone()
+            orphans = int(row["orphans"]) if row else 0
+            return "ok" if orphans == 0 else f"{orphans} observations without their trace"
+
+        return await self._read(check)
+
+    # --- writes ---
+
+    async def write(self, events: Sequence[Event]) -> WriteStats:
+        now = _micros_now()
+        return await self._transact(lambda conn: write_events(conn, events, now))
+
+    async def create_project(self, name: str) -> Project:
+        project = Project(id=uuid.uuid4().hex[:25], name=name, created_at=datetime.now(UTC))
+
+        async def insert(conn: Conn) -> None:
+            try:
+                await conn.execute(
+                    "INSERT INTO projects (id, name, created_at) VALUES (%s, %s, %s)",
+                    (project.id, project.name, project.created_at),
+                )
+            except psycopg.errors.UniqueViolation:
+                raise Conflict(f"a project named {name!r} exists") from None
+
+        await self._read(insert)
+        return project
+
+    async def create_api_key(self, key: ApiKey) -> None:
+        async def insert(conn: Conn) -> None:
+            try:
+                await conn.execute(
+                    "INSERT INTO api_keys (id, project_id, public_key, secret_hash, display_secret, note, created_at)"
+                    " VALUES (%s, %s, %s, %s, %s, %s, now())",
+                    (key.id, key.project_id, key.public_key, key.secret_hash, key.display_secret, key.note),
+                )
+            except psycopg.errors.UniqueViolation:
+                raise Conflict(f"the public key {key.public_key!r} exists") from None
+            except psycopg.errors.ForeignKeyViolation:
+                raise NotFound(f"project {key.project_id!r} not found") from None
+
+        await self._read(insert)
+
+    async def revoke_api_key(self, public_key: str) -> None:
+        async def revoke(conn: Conn) -> None:
+            cur = await conn.execute(
+                "UPDATE api_keys SET revoked_at = now() WHERE public_key = %s AND revoked_at IS NULL", (public_key,)
+            )
+            if cur.rowcount == 0:
+                raise NotFound(f"no active API key {public_key!r}")
+
+        await self._read(revoke)
+
+    # --- reads ---
+
+    async def list_projects(self) -> list[Project]:
+        async def fetch(conn: Conn) -> list[Project]:
+            cur = await conn.execute("SELECT * FROM projects ORDER BY created_at, id")
+            return [project_from_row(r) for r in await cur.fetchall()]
+
+        return await self._read(fetch)
+
+    async def get_project(self, project_id: str) -> Project:
+        async def fetch(conn: Conn) -> Project:
+            cur = await conn.execute("SELECT * FROM projects WHERE id = %s", (project_id,))
+            row = await cur.fetchone()
+            if row is None:
+                raise NotFound(f"project {project_id!r} not found")
+            return project_from_row(row)
+
+        return await self._read(fetch)
+
+    async def list_api_keys(self, project_id: str | None = None) -> list[ApiKey]:
+        async def fetch(conn: Conn) -> list[ApiKey]:
+            if project_id is None:
+                cur = await conn.execute("SELECT * FROM api_keys ORDER BY created_at, id")
+            else:
+                cur = await conn.execute(
+                    "SELECT * FROM api_keys WHERE project_id = %s ORDER BY created_at, id", (project_id,)
+                )
+            return [api_key_from_row(r) for r in await cur.fetchall()]
+
+        return await self._read(fetch)
+
+    async def find_api_key(self, public_key: str) -> ApiKey | None:
+        async def fetch(conn: Conn) -> ApiKey | None:
+            cur = await conn.execute("SELECT * FROM api_keys WHERE public_key = %s", (public_key,))
+            row = await cur.fetchone()
+            return api_key_from_row(row) if row is not None else None
+
+        return await self._read(fetch)
+
+    async def get_trace(self, project_id: str, trace_id: str) -> TraceDetail:
+        return await self._read(lambda c: queries.get_trace(c, project_id, trace_id))
+
+    async def list_traces(self, project_id: str, flt: TraceFilter, page: PageRequest) -> Page[Trace]:
+        return await self._read(lambda c: queries.list_traces(c, project_id, flt, page))
+
+    async def get_observation(self, project_id: str, observation_id: str) -> Observation:
+        return await self._read(lambda c: queries.get_observation(c, project_id, observation_id))
+
+    async def list_observations(self, project_id: str, flt: ObservationFilter, page: PageRequest) -> Page[Observation]:
+        return await self._read(lambda c: queries.list_observations(c, project_id, flt, page))
+
+    async def get_score(self, project_id: str, score_id: str) -> Score:
+        return await self._read(lambda c: queries.get_score(c, project_id, score_id))
+
+    async def list_scores(self, project_id: str, flt: ScoreFilter, page: PageRequest) -> Page[Score]:
+        return await self._read(lambda c: queries.list_scores(c, project_id, flt, page))
+
+    async def get_session(self, project_id: str, session_id: str) -> SessionDetail:
+        return await self._read(lambda c: queries.get_session(c, project_id, session_id))
+
+    async def list_sessions(self, project_id: str, flt: SessionFilter, page: PageRequest) -> Page[Session]:
+        return await self._read(lambda c: queries.list_sessions(c, project_id, flt, page))
+
+
+def open_postgres(url: str) -> Store:
+    """A store on `postgresql://...`; the optional `pool_size` query parameter caps the connections (default 10)."""
+    parts = urlsplit(url)
+    query = parse_qsl(parts.query, keep_blank_values=True)
+    size = [v for k, v in query if k == "pool_size"]
+    rest = urlencode([(k, v) for k, v in query if k != "pool_size"])
+    try:
+        max_size = int(size[-1]) if size else 10
+    except ValueError:
+        raise ValueError(f"pool_size must be an integer, got {size[-1]!r}") from None
+    store = PostgresStore(urlunsplit(parts._replace(query=rest)), max_size=max(1, max_size))
+    # Methods other features add to the Store protocol before this backend has them resolve via __getattr__.
+    return cast(Store, store)

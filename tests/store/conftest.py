@@ -1,0 +1,39 @@
+"""The `store_backend` fixture: one store per test on every backend that `--db sqlite|postgres|all` selects."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from spyglass.store import open_store
+from spyglass.store.base import Store
+from tests.support.postgres import Cluster, selected_backends, shared_cluster
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--db", default=None, choices=("sqlite", "postgres", "all"),
+        help="Store backends for the storage contract tests (default all; env SPYGLASS_TEST_DB).",
+    )  # fmt: skip
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if "store_backend" in metafunc.fixturenames:
+        backends = selected_backends(metafunc.config.getoption("--db", default=None))
+        metafunc.parametrize("store_backend", backends, indirect=True)
+
+
+@pytest.fixture
+async def store_backend(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Store]:
+    """A migrated, empty store: a real SQLite file in tmp_path, or a fresh PostgreSQL database."""
+    if request.param == "sqlite":
+        store = open_store(f"sqlite:///{tmp_path / 'contract.db'}")
+    else:
+        if not Cluster().available:
+            pytest.skip("no PostgreSQL server: neither initdb on this machine nor SPYGLASS_TEST_POSTGRES_URL")
+        store = open_store(shared_cluster().new_database())
+    await store.migrate()
+    yield store
+    await store.close()
