@@ -7,6 +7,8 @@ from typing import Any
 import httpx
 import pytest
 
+from spyglass.projects import create_key
+from spyglass.store.base import Store
 from tests.support.payloads import body
 
 pytestmark = pytest.mark.anyio
@@ -234,7 +236,45 @@ async def test_delete_by_label_and_whole_prompt(app_client: httpx.AsyncClient) -
     assert (await app_client.delete(f"{PROMPTS}/greet")).status_code == 404
 
 
-async def test_prompts_are_scoped_to_the_project(app_client: httpx.AsyncClient) -> None:
-    await create(app_client, name="greet", labels=["production"])
-    anonymous = await app_client.get(f"{PROMPTS}/greet", auth=("pk-lf-other", "sk-lf-other"))
-    assert anonymous.status_code == 401
+async def test_prompts_are_scoped_to_the_project(app_client: httpx.AsyncClient, store: Store) -> None:
+    await create(app_client, name="greet", labels=["production"], tags=["mine"])
+    other = await create_key(store, await store.create_project("other"))
+    auth = (other.public_key, other.secret_key)
+    assert (await app_client.get(f"{PROMPTS}/greet", auth=auth)).status_code == 404
+    assert (await app_client.get(PROMPTS, auth=auth)).json()["data"] == []
+    theirs = await app_client.post(PROMPTS, json={"name": "greet", "prompt": "theirs"}, auth=auth)
+    assert theirs.json()["version"] == 1
+    assert theirs.json()["tags"] == []
+    assert (await app_client.get(f"{PROMPTS}/greet")).json()["prompt"] == "Hello {{name}}"
+
+
+@pytest.mark.parametrize(
+    "request_line",
+    [
+        ("GET", f"{PROMPTS}/greet?version=99999999999999999999"),
+        ("GET", f"{PROMPTS}/greet?version=0"),
+        ("GET", f"{PROMPTS}?page=99999999999999999999"),
+        ("GET", f"{PROMPTS}/greet/versions/99999999999999999999/generations"),
+        ("DELETE", f"{PROMPTS}/greet?version=-1"),
+    ],
+)
+async def test_out_of_range_numbers_are_400s(app_client: httpx.AsyncClient, request_line: tuple[str, str]) -> None:
+    method, url = request_line
+    response = await app_client.request(method, url)
+    assert response.status_code == 400, response.text
+
+
+async def test_generations_of_a_version_from_a_captured_2x_batch(app_client: httpx.AsyncClient) -> None:
+    batch = await app_client.post(
+        "/api/public/ingestion", json=body("2.60.10", "010-ingestion-prompt-linked-generation")
+    )
+    assert batch.status_code == 207
+    # The batch names movie-critic v2, which this project never created: its history is still listed.
+    found = (await app_client.get(f"{PROMPTS}/movie-critic/versions/2/generations")).json()
+    assert found["usage"]["generationCount"] == 1
+    assert found["usage"]["scores"] == []
+    assert found["data"][0]["id"] == "059805bb-67b8-45bc-af1b-f21df2d7f3dc"
+    assert found["data"][0]["model"] == "gpt-4o"
+    missing = await app_client.get(f"{PROMPTS}/movie-critic/versions/3/generations")
+    assert missing.status_code == 404
+    assert missing.json()["error"] == "LangfuseNotFoundError"

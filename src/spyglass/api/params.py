@@ -8,6 +8,7 @@ from spyglass.api.errors import ApiError
 from spyglass.store.base import PageRequest
 
 MAX_LIMIT = 1000
+MAX_PAGE = 1_000_000_000
 
 
 def page_request(page: int | None, limit: int | None, default_limit: int = 50) -> PageRequest:
@@ -15,6 +16,8 @@ def page_request(page: int | None, limit: int | None, default_limit: int = 50) -
     limit = default_limit if limit is None else limit
     if page < 1:
         raise ApiError(400, f"page must be 1 or more, got {page}")
+    if page > MAX_PAGE:  # the offset must fit SQLite's 64-bit integers (an OverflowError would be a 500)
+        raise ApiError(400, f"page must be at most {MAX_PAGE}, got {page}")
     if not 1 <= limit <= MAX_LIMIT:
         raise ApiError(400, f"limit must be between 1 and {MAX_LIMIT}, got {limit}")
     return PageRequest(page=page, limit=limit)

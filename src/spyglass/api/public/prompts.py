@@ -58,6 +58,15 @@ class _PromptRoute(APIRoute):
 
 router = APIRouter(route_class=_PromptRoute)
 
+_MAX_VERSION = 2**31 - 1
+
+
+def _checked_version(version: int | None) -> int | None:
+    """Versions are 1, 2, ...; anything else is a 400 (and a huge number must not reach SQLite's 64-bit integers)."""
+    if version is not None and not 1 <= version <= _MAX_VERSION:
+        raise ApiError(400, f"version must be a whole number from 1 to {_MAX_VERSION}, got {version}")
+    return version
+
 
 # --- wire shapes ---
 
@@ -179,6 +188,7 @@ async def list_prompt_generations(
     limit: int | None = None,
 ) -> dict[str, Any]:
     """The generations that used this prompt version, with a roll-up: count, latency (s), tokens, cost, scores."""
+    _checked_version(version)
     usage = await ctx.store.prompt_usage(project, name, version)
     result = await ctx.store.list_prompt_generations(project, name, version, page_request(page, limit))
     return {
@@ -201,6 +211,7 @@ async def update_prompt_labels(
     body = await read_json(request, ctx.settings.max_body_bytes)
     if not isinstance(body, dict) or "newLabels" not in body:
         raise ApiError(400, 'the body must be a JSON object like {"newLabels": ["production"]}')
+    _checked_version(version)
     add = validate_labels(body.get("newLabels"), "newLabels")
     remove = validate_labels(body.get("removeLabels"), "removeLabels")
     prompt = await ctx.store.update_prompt_labels(project, name, version, add, remove)
@@ -219,6 +230,7 @@ async def get_prompt(
     """By `version`, else by `label`, else the version labelled `production`."""
     if version is not None and label is not None:
         raise ApiError(400, "pass either version or label, not both")
+    _checked_version(version)
     if version is None:
         label = validate_label(label or PRODUCTION)
     prompt = await ctx.store.get_prompt(project, name, version=version, label=label)
@@ -236,5 +248,6 @@ async def delete_prompt(
     """Delete one version (`version`), the version holding `label`, or with neither the whole prompt."""
     if version is not None and label is not None:
         raise ApiError(400, "pass either version or label, not both")
+    _checked_version(version)
     await ctx.store.delete_prompts(project, name, version=version, label=label)
     return Response(status_code=204)
