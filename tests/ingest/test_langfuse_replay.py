@@ -59,7 +59,8 @@ async def test_first_batch_of_the_2x_sdk(app_client: httpx.AsyncClient) -> None:
     assert second["completionStartTime"] == "2026-11-27T12:51:01.621584Z"
     # a cost-like model parameter is not a cost: it stays a parameter
     assert obs["llm-call-3"]["modelParameters"] == {"input_cost_per_token": 1e-05, "temperature": 0.5}
-    assert obs["llm-call-3"]["costDetails"] == {}
+    # ... and the cost comes from the built-in gpt-4o price instead: 1 x $2.50/M in, 1 x $10/M out
+    assert obs["llm-call-3"]["costDetails"] == {"input": 2.5e-06, "output": 1e-05, "total": 1.25e-05}
     assert obs["nested-gen"]["parentObservationId"] == obs["retrieval"]["id"]
     assert obs["nested-gen"]["usageDetails"] == {"input": 3, "output": 4, "total": 7}
     assert obs["cache-hit"]["type"] == "EVENT"
@@ -142,3 +143,37 @@ async def test_resending_a_batch_changes_nothing(app_client: httpx.AsyncClient) 
         for o in record["observations"]:
             o.pop("updatedAt")
     assert after == before
+
+
+async def test_trace_list_carries_child_ids_and_filters(app_client: httpx.AsyncClient) -> None:
+    await _ingest(app_client, body("2.60.10", "002-ingestion-trace-generation-span-event"))
+    await _ingest(app_client, body("2.60.10", "003-ingestion-score-create"))
+    await _ingest(app_client, body("2.60.10", "011-ingestion-observe-decorator"))
+    listed = (await app_client.get("/api/public/traces", params={"tags": ["seed"]})).json()
+    assert listed["meta"] == {"page": 1, "limit": 50, "totalItems": 1, "totalPages": 1}
+    (trace,) = listed["data"]
+    assert len(trace["observations"]) == 8
+    assert len(trace["scores"]) == 5
+    assert GEN in trace["observations"]
+    by_user = (await app_client.get("/api/public/traces", params={"userId": "user-2"})).json()["data"]
+    assert [t["name"] for t in by_user] == ["decorated-root"]
+    oldest_first = (await app_client.get("/api/public/traces", params={"orderBy": "timestamp.asc"})).json()["data"]
+    assert [t["name"] for t in oldest_first] == ["chat", "decorated-root"]
+    paged = (await app_client.get("/api/public/traces", params={"limit": 1, "page": 2})).json()
+    assert paged["meta"]["totalPages"] == 2
+    assert [t["name"] for t in paged["data"]] == ["chat"]
+    generations = await app_client.get("/api/public/observations", params={"type": "GENERATION", "traceId": TRACE})
+    assert {o["name"] for o in generations.json()["data"]} == {"llm-call", "llm-call-2", "llm-call-3", "nested-gen"}
+
+
+async def test_delete_trace_and_score(app_client: httpx.AsyncClient) -> None:
+    await _ingest(app_client, body("2.60.10", "002-ingestion-trace-generation-span-event"))
+    await _ingest(app_client, body("2.60.10", "003-ingestion-score-create"))
+    score_id = "a89935c1-b713-4ffe-8e83-42f48faddef5"
+    assert (await app_client.delete(f"/api/public/scores/{score_id}")).status_code == 204
+    assert (await app_client.get(f"/api/public/scores/{score_id}")).status_code == 404
+    deleted = await app_client.delete(f"/api/public/traces/{TRACE}")
+    assert deleted.json() == {"message": "Trace deleted successfully"}
+    assert (await app_client.get(f"/api/public/traces/{TRACE}")).status_code == 404
+    assert (await app_client.get(f"/api/public/observations/{GEN}")).status_code == 404
+    assert (await app_client.delete(f"/api/public/traces/{TRACE}")).status_code == 404

@@ -54,7 +54,12 @@ async def list_traces(
         version=version, release=release, environments=tuple(environment), order_by=field, descending=descending,
     )  # fmt: skip
     result = await ctx.store.list_traces(project, flt, page_request(page, limit))
-    return {"data": [trace_to_wire(t) for t in result.items], "meta": page_meta(result)}
+    children = await ctx.store.child_ids(project, [t.id for t in result.items])
+    data = [
+        trace_to_wire(t, observations=children.get(t.id, ([], []))[0], scores=children.get(t.id, ([], []))[1])
+        for t in result.items
+    ]
+    return {"data": data, "meta": page_meta(result)}
 
 
 @router.get("/traces/{trace_id}")

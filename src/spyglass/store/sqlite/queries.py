@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
@@ -100,6 +101,23 @@ def list_traces(conn: sqlite3.Connection, project_id: str, flt: TraceFilter, pag
     ).fetchall()
     items = [trace_from_row(r) for r in rows]
     return _page(conn, f"SELECT count(*) FROM traces WHERE {where.sql}", where.params, items, page)
+
+
+def child_ids(
+    conn: sqlite3.Connection, project_id: str, trace_ids: Sequence[str]
+) -> dict[str, tuple[list[str], list[str]]]:
+    found: dict[str, tuple[list[str], list[str]]] = {}
+    if not trace_ids:
+        return found
+    marks = ", ".join("?" for _ in trace_ids)
+    for table, slot, order in (("observations", 0, "start_time"), ("scores", 1, "timestamp")):
+        rows = conn.execute(
+            f"SELECT trace_id, id FROM {table} WHERE project_id = ? AND trace_id IN ({marks}) ORDER BY {order}, id",
+            (project_id, *trace_ids),
+        )
+        for trace_id, child_id in rows:
+            found.setdefault(trace_id, ([], []))[slot].append(child_id)
+    return found
 
 
 def get_trace(conn: sqlite3.Connection, project_id: str, trace_id: str) -> TraceDetail:
