@@ -78,3 +78,9 @@ def test_first_start_prints_the_keys_to_paste(tmp_path: Path) -> None:
         assert server.log().count("export LANGFUSE_SECRET_KEY") == 1
     finally:
         server.stop()
+
+
+def test_docs_cli_md_is_current() -> None:
+    from tests.support.cli_docs import DOC, render
+
+    assert DOC.read_text() == render(), "docs/cli.md is stale: run `python -m tests.support.cli_docs`"
