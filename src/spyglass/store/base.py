@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Generic, Protocol, TypeVar
 
+from spyglass.domain.cursor_pages import CursorPage, Keyset, ObservationQuery, ScoreQuery, TracedObservation
 from spyglass.domain.events import Event
 from spyglass.domain.model import (
     ApiKey,
@@ -191,6 +192,20 @@ class Store(Protocol):
         ...
 
     async def list_sessions(self, project_id: str, flt: SessionFilter, page: PageRequest) -> Page[Session]: ...
+
+    # cursor-paged public reads (GET /api/public/v2/observations, /v3/scores; see domain/cursor_pages.py)
+    async def list_observations_v2(
+        self, project_id: str, query: ObservationQuery, after: Keyset | None, limit: int
+    ) -> CursorPage[TracedObservation]:
+        """Observations matching `query`, newest start time first (id breaks ties), strictly after `after`, with
+        their trace's name, user, session, tags and release. Raises NotSupported for a filter it cannot apply."""
+        ...
+
+    async def list_scores_v3(
+        self, project_id: str, query: ScoreQuery, after: Keyset | None, limit: int
+    ) -> CursorPage[Score]:
+        """Scores matching `query`, newest timestamp first (id breaks ties), strictly after `after`."""
+        ...
 
     # prompts (writes are serialised: concurrent creates get distinct versions and exactly one `latest`)
     async def create_prompt(self, project_id: str, new: NewPrompt) -> Prompt:

@@ -18,6 +18,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, TypeVar
 
+from spyglass.domain.cursor_pages import CursorPage, Keyset, ObservationQuery, ScoreQuery, TracedObservation
 from spyglass.domain.events import Event
 from spyglass.domain.model import (
     ApiKey,
@@ -42,6 +43,7 @@ from spyglass.store.base import (
     WriteStats,
 )
 from spyglass.store.sqlite import prompts, queries
+from spyglass.store.sqlite.queries_v2 import list_observations_v2, list_scores_v3
 from spyglass.store.sqlite.rows import api_key_from_row, project_from_row
 from spyglass.store.sqlite.writes import write_events
 
@@ -251,6 +253,16 @@ class SqliteStore:
 
     async def list_sessions(self, project_id: str, flt: SessionFilter, page: PageRequest) -> Page[Session]:
         return await self._on_reader(lambda c: queries.list_sessions(c, project_id, flt, page))
+
+    async def list_observations_v2(
+        self, project_id: str, query: ObservationQuery, after: Keyset | None, limit: int
+    ) -> CursorPage[TracedObservation]:
+        return await self._on_reader(lambda c: list_observations_v2(c, project_id, query, after, limit))
+
+    async def list_scores_v3(
+        self, project_id: str, query: ScoreQuery, after: Keyset | None, limit: int
+    ) -> CursorPage[Score]:
+        return await self._on_reader(lambda c: list_scores_v3(c, project_id, query, after, limit))
 
     # --- prompts (SQL in store/sqlite/prompts.py; writes in one BEGIN IMMEDIATE transaction on the writer) ---
 

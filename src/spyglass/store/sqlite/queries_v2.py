@@ -1,0 +1,217 @@
+"""Cursor-paged reads of the SQLite backend: observations v2 and scores v3. Each function runs on a reader connection.
+
+Pages are keyset-paged on (time desc, id desc) with SQLite row values, so a page costs the same however deep it is.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+import orjson
+
+from spyglass.domain.cursor_pages import Condition, CursorPage, Keyset, ObservationQuery, ScoreQuery, TracedObservation
+from spyglass.domain.model import Score
+from spyglass.store.base import NotSupported
+from spyglass.store.sqlite.rows import observation_from_row, score_from_row
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+# v2 `filter` columns -> SQL over `observations o LEFT JOIN traces t` (values are always bound parameters).
+_COLUMNS = {
+    "id": "o.id", "type": "o.type", "name": "o.name", "traceId": "o.trace_id", "environment": "o.environment",
+    "level": "o.level", "statusMessage": "o.status_message", "version": "o.version", "userId": "t.user_id",
+    "sessionId": "t.session_id", "traceName": "t.name", "model": "o.model", "providedModelName": "o.model",
+    "promptName": "o.prompt_name", "parentObservationId": "o.parent_observation_id", "startTime": "o.start_time",
+    "endTime": "o.end_time", "latency": "((o.end_time - o.start_time) / 1e6)",
+    "timeToFirstToken": "((o.completion_start_time - o.start_time) / 1e6)", "inputTokens": "o.input_tokens",
+    "outputTokens": "o.output_tokens", "totalTokens": "o.total_tokens", "tokens": "o.total_tokens",
+    "totalCost": "o.total_cost", "promptVersion": "o.prompt_version", "input": "o.input", "output": "o.output",
+    "isRootObservation": "(o.parent_observation_id IS NULL)",
+}  # fmt: skip
+_COMPARE = {"=": "=", ">": ">", "<": "<", ">=": ">=", "<=": "<=", "<>": "<>"}
+
+
+def _us(value: datetime) -> int:
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    delta = value - _EPOCH
+    return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
+
+
+def _like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+class _Where:
+    def __init__(self, project_column: str, project_id: str) -> None:
+        self.clauses = [f"{project_column} = ?"]
+        self.params: list[Any] = [project_id]
+
+    def add(self, clause: str, *params: Any) -> None:
+        self.clauses.append(clause)
+        self.params.extend(params)
+
+    def eq(self, column: str, value: Any) -> None:
+        if value is not None:
+            self.add(f"{column} = ?", value)
+
+    def any_of(self, column: str, values: tuple[Any, ...]) -> None:
+        if values:
+            self.add(f"{column} IN ({', '.join('?' for _ in values)})", *values)
+
+    def after(self, time_column: str, id_column: str, keyset: Keyset | None) -> None:
+        if keyset is not None:
+            self.add(f"({time_column}, {id_column}) < (?, ?)", keyset.time_us, keyset.id)
+
+    @property
+    def sql(self) -> str:
+        return " AND ".join(self.clauses)
+
+
+def _condition(where: _Where, cond: Condition) -> None:
+    if cond.column == "metadata":
+        path = "$." + '"' + (cond.key or "").replace('"', '\\"') + '"'
+        _compare(where, "json_extract(o.metadata, ?)", cond, prefix=(path,))
+        return
+    if cond.column in ("tags", "traceTags"):
+        values = [str(v) for v in (cond.value if isinstance(cond.value, list) else [cond.value])]
+        exists = "EXISTS (SELECT 1 FROM json_each(t.tags) WHERE json_each.value = ?)"
+        if cond.operator == "any of":
+            where.add("(" + " OR ".join(exists for _ in values) + ")" if values else "0", *values)
+        elif cond.operator == "all of":
+            for value in values:
+                where.add(exists, value)
+        elif cond.operator == "none of":
+            for value in values:
+                where.add("NOT " + exists, value)
+        else:
+            raise NotSupported(f"operator {cond.operator!r} on {cond.column}")
+        return
+    column = _COLUMNS.get(cond.column)
+    if column is None:
+        raise NotSupported(f"filter column {cond.column!r}")
+    _compare(where, column, cond)
+
+
+def _compare(where: _Where, column: str, cond: Condition, prefix: tuple[Any, ...] = ()) -> None:
+    op, value = cond.operator, cond.value
+    if isinstance(value, datetime):
+        value = _us(value)
+    if isinstance(value, bool):
+        value = int(value)
+    simple: dict[str, Callable[[], None]] = {
+        "contains": lambda: where.add(f"{column} LIKE ? ESCAPE '\\'", *prefix, f"%{_like(str(value))}%"),
+        "does not contain": lambda: where.add(
+            f"coalesce({column} NOT LIKE ? ESCAPE '\\', 1)", *prefix, f"%{_like(str(value))}%"
+        ),
+        "starts with": lambda: where.add(f"{column} LIKE ? ESCAPE '\\'", *prefix, f"{_like(str(value))}%"),
+        "ends with": lambda: where.add(f"{column} LIKE ? ESCAPE '\\'", *prefix, f"%{_like(str(value))}"),
+        "is null": lambda: where.add(f"{column} IS NULL", *prefix),
+        "is not null": lambda: where.add(f"{column} IS NOT NULL", *prefix),
+        "is set": lambda: where.add(f"{column} IS NOT NULL", *prefix),
+        "is not set": lambda: where.add(f"{column} IS NULL", *prefix),
+    }
+    if op in _COMPARE:
+        where.add(f"{column} {_COMPARE[op]} ?", *prefix, value)
+    elif op in simple:
+        simple[op]()
+    elif op in ("any of", "none of"):
+        values = list(value) if isinstance(value, list) else [value]
+        marks = ", ".join("?" for _ in values) or "NULL"
+        negate = "NOT " if op == "none of" else ""
+        where.add(f"coalesce({column} {negate}IN ({marks}), {1 if negate else 0})", *prefix, *values)
+    else:
+        raise NotSupported(f"operator {op!r} on {cond.column}")
+
+
+_OBSERVATION_SELECT = """
+SELECT o.*, t.name AS trace_name, t.user_id AS trace_user_id, t.session_id AS trace_session_id,
+       t.tags AS trace_tags, t.release AS trace_release, t.public AS trace_public, t.bookmarked AS trace_bookmarked
+FROM observations o LEFT JOIN traces t ON t.project_id = o.project_id AND t.id = o.trace_id
+"""
+
+
+def _traced(row: sqlite3.Row) -> TracedObservation:
+    return TracedObservation(
+        observation=observation_from_row(row), trace_name=row["trace_name"], user_id=row["trace_user_id"],
+        session_id=row["trace_session_id"], tags=tuple(orjson.loads(row["trace_tags"] or "[]")),
+        release=row["trace_release"], public=bool(row["trace_public"]), bookmarked=bool(row["trace_bookmarked"]),
+    )  # fmt: skip
+
+
+def list_observations_v2(
+    conn: sqlite3.Connection, project_id: str, query: ObservationQuery, after: Keyset | None, limit: int
+) -> CursorPage[TracedObservation]:
+    where = _Where("o.project_id", project_id)
+    where.eq("o.name", query.name)
+    where.eq("t.user_id", query.user_id)
+    where.eq("t.session_id", query.session_id)
+    where.eq("o.type", query.type)
+    where.eq("o.trace_id", query.trace_id)
+    where.eq("o.level", query.level)
+    where.eq("o.version", query.version)
+    if query.parent_observation_id == "":
+        where.add("o.parent_observation_id IS NULL")
+    else:
+        where.eq("o.parent_observation_id", query.parent_observation_id)
+    if query.is_root is not None:
+        where.add("o.parent_observation_id IS NULL" if query.is_root else "o.parent_observation_id IS NOT NULL")
+    where.any_of("o.environment", query.environments)
+    if query.from_start_time is not None:
+        where.add("o.start_time >= ?", _us(query.from_start_time))
+    if query.to_start_time is not None:
+        where.add("o.start_time < ?", _us(query.to_start_time))
+    for cond in query.conditions:
+        _condition(where, cond)
+    where.after("o.start_time", "o.id", after)
+    rows = conn.execute(
+        f"{_OBSERVATION_SELECT} WHERE {where.sql} ORDER BY o.start_time DESC, o.id DESC LIMIT ?",
+        [*where.params, limit + 1],
+    ).fetchall()
+    items = tuple(_traced(row) for row in rows[:limit])
+    following = Keyset(rows[limit - 1]["start_time"], rows[limit - 1]["id"]) if len(rows) > limit else None
+    return CursorPage(items, following)
+
+
+def list_scores_v3(
+    conn: sqlite3.Connection, project_id: str, query: ScoreQuery, after: Keyset | None, limit: int
+) -> CursorPage[Score]:
+    where = _Where("project_id", project_id)
+    where.any_of("id", query.ids)
+    where.any_of("name", query.names)
+    where.any_of("source", query.sources)
+    where.any_of("data_type", query.data_types)
+    where.any_of("environment", query.environments)
+    where.any_of("config_id", query.config_ids)
+    where.any_of("author_user_id", query.author_user_ids)
+    where.any_of("trace_id", query.trace_ids)
+    where.any_of("session_id", query.session_ids)
+    where.any_of("observation_id", query.observation_ids)
+    where.any_of("dataset_run_id", query.dataset_run_ids)
+    if query.values:
+        numbers = tuple(v for v in query.values if isinstance(v, float))
+        texts = tuple(v for v in query.values if isinstance(v, str))
+        parts = []
+        if numbers:
+            parts.append(f"value IN ({', '.join('?' for _ in numbers)})")
+        if texts:
+            parts.append(f"string_value IN ({', '.join('?' for _ in texts)})")
+        where.add("(" + " OR ".join(parts) + ")", *numbers, *texts)
+    if query.value_min is not None:
+        where.add("value >= ?", query.value_min)
+    if query.value_max is not None:
+        where.add("value <= ?", query.value_max)
+    if query.from_timestamp is not None:
+        where.add("timestamp >= ?", _us(query.from_timestamp))
+    if query.to_timestamp is not None:
+        where.add("timestamp < ?", _us(query.to_timestamp))
+    where.after("timestamp", "id", after)
+    rows = conn.execute(
+        f"SELECT * FROM scores WHERE {where.sql} ORDER BY timestamp DESC, id DESC LIMIT ?", [*where.params, limit + 1]
+    ).fetchall()
+    items = tuple(score_from_row(row) for row in rows[:limit])
+    following = Keyset(rows[limit - 1]["timestamp"], rows[limit - 1]["id"]) if len(rows) > limit else None
+    return CursorPage(items, following)
