@@ -185,8 +185,7 @@ class OpenAIBackend:
         except openai.APITimeoutError:
             raise LLMError(f"The endpoint at {self.base_url} did not answer in time") from None
         except openai.APIConnectionError as exc:
-            cause = exc.__cause__
-            reason = _reason(cause) if isinstance(cause, httpx.HTTPError) else str(exc)
+            reason = _cause(exc)
             raise LLMError(f"Cannot reach the OpenAI-compatible endpoint at {self.base_url}: {reason}") from None
         except openai.APIStatusError as exc:
             raise LLMError(
@@ -195,6 +194,20 @@ class OpenAIBackend:
 
     def close(self) -> None:
         self._client.close()
+
+
+def _cause(exc: BaseException) -> str:
+    """The root of a connection error in a few words (the openai client wraps its HTTP library's errors)."""
+    chain: list[BaseException] = []
+    found: BaseException | None = exc
+    while found is not None and found not in chain:
+        chain.append(found)
+        found = found.__cause__ or found.__context__
+    if any(isinstance(e, ConnectionRefusedError) for e in chain):
+        return "connection refused"
+    if any(isinstance(e, TimeoutError) or "Timeout" in type(e).__name__ for e in chain):
+        return "timed out"
+    return str(chain[-1]) or type(chain[-1]).__name__
 
 
 def _api_message(exc: object) -> str:
