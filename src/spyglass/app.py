@@ -13,6 +13,8 @@ from spyglass.api import errors
 from spyglass.api import otlp as otlp_routes
 from spyglass.api.context import AppContext
 from spyglass.api.public import health, ingestion, observations, observations_v2, scores, scores_v3, sessions, traces
+from spyglass.api.public import metrics as metric_routes
+from spyglass.api.public import models as model_routes
 from spyglass.api.public import prompts as prompt_routes
 from spyglass.config import Settings
 from spyglass.ingest.pipeline import Pipeline
@@ -43,6 +45,8 @@ def create_app(settings: Settings, store: Store) -> FastAPI:
     for module in (health, ingestion, traces, observations, scores, sessions):
         public.include_router(module.router)
     public.include_router(prompt_routes.router)
+    public.include_router(model_routes.router)
+    public.include_router(metric_routes.router)
     public.include_router(observations_v2.router)
     public.include_router(scores_v3.router)
     app.include_router(public)

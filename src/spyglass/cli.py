@@ -12,6 +12,7 @@ import typer
 
 from spyglass import __version__
 from spyglass.cli_chat import chat
+from spyglass.cli_costs import costs_app
 from spyglass.cli_prompts import prompts_app
 from spyglass.config import Settings, settings_from_env
 from spyglass.store import open_store
@@ -25,6 +26,7 @@ keys_app = typer.Typer(help="Create, list and revoke API key pairs.", no_args_is
 app.add_typer(projects_app, name="projects")
 app.add_typer(keys_app, name="keys")
 app.add_typer(prompts_app, name="prompts")
+app.add_typer(costs_app, name="costs")
 app.command("chat")(chat)
 
 DataDir = Annotated[Path | None, typer.Option("--data-dir", help="Where the SQLite file lives (default ./.spyglass).")]

@@ -72,7 +72,10 @@ async def bootstrap(store: Store, settings: Settings) -> Bootstrap:
     created: NewKey | None = None
     if settings.init_public_key and settings.init_secret_key:
         if await store.find_api_key(settings.init_public_key) is None:
-            created = await create_key(store, project, settings.init_public_key, settings.init_secret_key, "init")
+            try:
+                created = await create_key(store, project, settings.init_public_key, settings.init_secret_key, "init")
+            except Conflict:
+                created = None  # another replica starting at the same moment stored it first
     elif not await store.list_api_keys(project.id):
         created = await create_key(store, project, note="first start")
     return Bootstrap(project, created)

@@ -47,21 +47,35 @@ def _money(key: str, value: Any) -> float | None:
         raise UsageError(f"cost '{key}' must be a number, got {value!r}") from None
 
 
-def _openai(raw: Mapping[str, Any]) -> dict[str, int]:
-    """OpenAI usage: cached input and reasoning output are split out of their parents, not added on top."""
+# Other keys are kept as sent: Anthropic's cache_read_input_tokens / cache_creation_input_tokens sit beside
+# input_tokens (which excludes them), so they are neither split out nor renamed, and prices exist under those names.
+_DETAIL_NAMES = {"input_tokens": "input", "output_tokens": "output", "total_tokens": "total"}
+_ANTHROPIC_CACHE = frozenset({"cache_read_input_tokens", "cache_creation_input_tokens"})
+
+
+def _openai(
+    raw: Mapping[str, Any], prompt_key: str = "prompt_tokens", completion_key: str = "completion_tokens"
+) -> dict[str, int]:
+    """OpenAI usage: cached input and reasoning output are split out of their parents, not added on top.
+
+    Chat Completions name the parents prompt_tokens/completion_tokens, the Responses API input_tokens/output_tokens;
+    both nest the details under `<parent>_details`.
+    """
     out: dict[str, int] = {}
-    prompt = _count("prompt_tokens", raw.get("prompt_tokens")) or 0
-    completion = _count("completion_tokens", raw.get("completion_tokens")) or 0
-    prompt_details = raw.get("prompt_tokens_details") or {}
-    completion_details = raw.get("completion_tokens_details") or {}
+    prompt = _count(prompt_key, raw.get(prompt_key)) or 0
+    completion = _count(completion_key, raw.get(completion_key)) or 0
+    prompt_details = raw.get(f"{prompt_key}_details") or {}
+    completion_details = raw.get(f"{completion_key}_details") or {}
+    if not isinstance(prompt_details, Mapping) or not isinstance(completion_details, Mapping):
+        raise UsageError(f"usage '{prompt_key}_details' and '{completion_key}_details' must be objects")
     for key, value in dict(prompt_details).items():
-        count = _count(f"prompt_tokens_details.{key}", value) or 0
+        count = _count(f"{prompt_key}_details.{key}", value) or 0
         if count:
             name = "input_cached_tokens" if key == "cached_tokens" else f"input_{key}"
             out[name] = count
             prompt -= count
     for key, value in dict(completion_details).items():
-        count = _count(f"completion_tokens_details.{key}", value) or 0
+        count = _count(f"{completion_key}_details.{key}", value) or 0
         if count:
             out[f"output_{key}"] = count
             completion -= count
@@ -106,11 +120,13 @@ def normalize_usage(
     if usage_details:
         if "prompt_tokens" in usage_details or "completion_tokens" in usage_details:
             details.update(_openai(usage_details))
+        elif "input_tokens_details" in usage_details or "output_tokens_details" in usage_details:
+            details.update(_openai(usage_details, "input_tokens", "output_tokens"))
         else:
             for key, value in usage_details.items():
                 if isinstance(value, Mapping):
                     continue
-                name = {"input_tokens": "input", "output_tokens": "output", "total_tokens": "total"}.get(key, key)
+                name = _DETAIL_NAMES.get(key, key)
                 count = _count(key, value)
                 if count is not None:
                     details[name] = count
@@ -135,8 +151,9 @@ def with_total(values: dict[str, _N]) -> dict[str, _N]:
 
 
 def token_totals(usage_details: Mapping[str, int]) -> tuple[int, int, int]:
-    """(input, output, total) tokens of one observation: every `input*` key counts as input, `output*` as output."""
-    inp = sum(v for k, v in usage_details.items() if k.startswith("input"))
+    """(input, output, total) tokens of one observation: every `input*` key counts as input, `output*` as output,
+    and so do Anthropic's cache reads and writes, which are input billed beside `input_tokens`."""
+    inp = sum(v for k, v in usage_details.items() if k.startswith("input") or k in _ANTHROPIC_CACHE)
     out = sum(v for k, v in usage_details.items() if k.startswith("output"))
     total = usage_details.get("total", inp + out)
     return inp, out, total

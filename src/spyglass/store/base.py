@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Generic, Protocol, TypeVar
 
+from spyglass.domain.costs import CostGroup, CostRollup, DailyMetrics, RecomputeReport
 from spyglass.domain.cursor_pages import CursorPage, Keyset, ObservationQuery, ScoreQuery, TracedObservation
 from spyglass.domain.events import Event
 from spyglass.domain.model import (
@@ -22,6 +23,7 @@ from spyglass.domain.model import (
     Trace,
     TraceDetail,
 )
+from spyglass.domain.pricing import ModelDefinition
 from spyglass.domain.prompts import NewPrompt, Prompt, PromptFilter, PromptGeneration, PromptMeta, PromptUsage
 
 T = TypeVar("T")
@@ -250,4 +252,43 @@ class Store(Protocol):
 
     async def integrity_check(self) -> str:
         """The backend's own consistency check; 'ok' when healthy."""
+        ...
+
+    # model prices and cost roll-ups (domain/pricing.py, domain/costs.py)
+    async def list_models(self, project_id: str, page: PageRequest) -> Page[ModelDefinition]:
+        """The project's own price definitions (newest first), then the built-in ones by model name."""
+        ...
+
+    async def get_model(self, project_id: str, model_id: str) -> ModelDefinition:
+        """A project or built-in definition by id. Raises NotFound."""
+        ...
+
+    async def create_model(self, project_id: str, definition: ModelDefinition) -> ModelDefinition:
+        """Store a project definition under a new id and creation time; writes after this call price with it.
+        Costs already stored stay as they are until `recompute_costs`."""
+        ...
+
+    async def delete_model(self, project_id: str, model_id: str) -> None:
+        """Raises NotFound for an unknown id, Conflict for a built-in definition."""
+        ...
+
+    async def daily_metrics(self, project_id: str, flt: TraceFilter, page: PageRequest) -> Page[DailyMetrics]:
+        """UTC days (of the trace timestamp) with traces matching `flt`, newest first: trace and observation counts,
+        cost (the sum of the traces' costs) and usage per model name (observations that have one)."""
+        ...
+
+    async def cost_rollups(
+        self, project_id: str, group: CostGroup, flt: TraceFilter, limit: int = 100
+    ) -> list[CostRollup]:
+        """Cost and token totals of the traces matching `flt` per session, user, model, trace name or day, most
+        expensive first."""
+        ...
+
+    async def recompute_costs(
+        self, since: datetime | None = None, model_pattern: str | None = None, dry_run: bool = False
+    ) -> RecomputeReport:
+        """Re-price stored observations that have a model (started at or after `since`; model name matching the
+        regex `model_pattern`, case-insensitive) with the current definitions, in every project. Client-sent costs
+        and usage are kept. Changed rows and their traces' roll-ups are written in one transaction unless
+        `dry_run`."""
         ...

@@ -5,6 +5,7 @@ Orders put NULLs where SQLite does (first when ascending), so both backends page
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
@@ -117,6 +118,22 @@ async def list_traces(conn: Conn, project_id: str, flt: TraceFilter, page: PageR
     )
     items = [trace_from_row(r) for r in rows]
     return await _page(conn, f"SELECT count(*) FROM traces WHERE {where.sql}", where.params, items, page)
+
+
+async def child_ids(conn: Conn, project_id: str, trace_ids: Sequence[str]) -> dict[str, tuple[list[str], list[str]]]:
+    found: dict[str, tuple[list[str], list[str]]] = {}
+    if not trace_ids:
+        return found
+    for table, slot, order in (("observations", 0, "start_time"), ("scores", 1, "timestamp")):
+        rows = await _all(
+            conn,
+            f"SELECT trace_id, id FROM {table} WHERE project_id = %s AND trace_id = ANY(%s::text[])"
+            f" ORDER BY {order}, id",
+            (project_id, list(trace_ids)),
+        )
+        for row in rows:
+            found.setdefault(row["trace_id"], ([], []))[slot].append(row["id"])
+    return found
 
 
 async def get_trace(conn: Conn, project_id: str, trace_id: str) -> TraceDetail:

@@ -18,6 +18,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, TypeVar
 
+from spyglass.domain.costs import CostGroup, CostRollup, DailyMetrics, RecomputeReport
 from spyglass.domain.cursor_pages import CursorPage, Keyset, ObservationQuery, ScoreQuery, TracedObservation
 from spyglass.domain.events import Event
 from spyglass.domain.model import (
@@ -30,6 +31,7 @@ from spyglass.domain.model import (
     Trace,
     TraceDetail,
 )
+from spyglass.domain.pricing import ModelDefinition
 from spyglass.domain.prompts import NewPrompt, Prompt, PromptFilter, PromptGeneration, PromptMeta, PromptUsage
 from spyglass.store.base import (
     Conflict,
@@ -42,10 +44,10 @@ from spyglass.store.base import (
     TraceFilter,
     WriteStats,
 )
-from spyglass.store.sqlite import prompts, queries
+from spyglass.store.sqlite import metrics, models, prompts, queries
 from spyglass.store.sqlite.queries_v2 import list_observations_v2, list_scores_v3
 from spyglass.store.sqlite.rows import api_key_from_row, project_from_row
-from spyglass.store.sqlite.writes import write_events
+from spyglass.store.sqlite.writes import refresh_rollups, write_events
 
 R = TypeVar("R")
 
@@ -87,6 +89,7 @@ class SqliteStore:
         self._local = threading.local()
         self._readers: list[sqlite3.Connection] = []
         self._readers_lock = threading.Lock()
+        self._prices = models.PriceCache()  # the writer's model price definitions; rebuilt when one changes
 
     # --- plumbing ---
 
@@ -147,11 +150,53 @@ class SqliteStore:
         rows = await self._on_reader(lambda c: c.execute("PRAGMA integrity_check").fetchall())
         return "; ".join(str(r[0]) for r in rows)
 
+    # --- model prices and cost roll-ups (store/sqlite/models.py, metrics.py) ---
+
+    async def list_models(self, project_id: str, page: PageRequest) -> Page[ModelDefinition]:
+        return await self._on_reader(lambda c: models.list_models(c, project_id, page))
+
+    async def get_model(self, project_id: str, model_id: str) -> ModelDefinition:
+        return await self._on_reader(lambda c: models.get_model(c, project_id, model_id))
+
+    async def create_model(self, project_id: str, definition: ModelDefinition) -> ModelDefinition:
+        def create(conn: sqlite3.Connection) -> ModelDefinition:
+            self._prices.invalidate()
+            return models.create_model(conn, project_id, definition)
+
+        return await self._on_writer(lambda c: self._transaction(c, create))
+
+    async def delete_model(self, project_id: str, model_id: str) -> None:
+        def delete(conn: sqlite3.Connection) -> None:
+            self._prices.invalidate()
+            models.delete_model(conn, project_id, model_id)
+
+        await self._on_writer(lambda c: self._transaction(c, delete))
+
+    async def daily_metrics(self, project_id: str, flt: TraceFilter, page: PageRequest) -> Page[DailyMetrics]:
+        return await self._on_reader(lambda c: metrics.daily_metrics(c, project_id, flt, page))
+
+    async def cost_rollups(
+        self, project_id: str, group: CostGroup, flt: TraceFilter, limit: int = 100
+    ) -> list[CostRollup]:
+        return await self._on_reader(lambda c: metrics.cost_rollups(c, project_id, group, flt, limit))
+
+    async def recompute_costs(
+        self, since: datetime | None = None, model_pattern: str | None = None, dry_run: bool = False
+    ) -> RecomputeReport:
+        def run(conn: sqlite3.Connection) -> RecomputeReport:
+            self._prices.invalidate()  # another process may have changed the definitions
+            return models.recompute_costs(conn, self._prices.get(conn), refresh_rollups, since=since,
+                                          model_pattern=model_pattern, dry_run=dry_run)  # fmt: skip
+
+        return await self._on_writer(lambda c: self._transaction(c, run))
+
     # --- writes ---
 
     async def write(self, events: Sequence[Event]) -> WriteStats:
         now = _micros_now()
-        return await self._on_writer(lambda c: self._transaction(c, lambda t: write_events(t, events, now)))
+        return await self._on_writer(
+            lambda c: self._transaction(c, lambda t: write_events(t, events, now, self._prices))
+        )
 
     async def create_project(self, name: str) -> Project:
         project = Project(id=uuid.uuid4().hex[:25], name=name, created_at=datetime.now(UTC))

@@ -20,6 +20,7 @@ from spyglass.domain.events import (
 )
 from spyglass.domain.merge import Record, apply
 from spyglass.store.base import WriteStats
+from spyglass.store.sqlite.models import PriceCache, price_observations
 from spyglass.store.sqlite.rows import (
     OBSERVATION_COLUMNS,
     SCORE_COLUMNS,
@@ -83,19 +84,22 @@ def _fold(
     return records
 
 
-def write_events(conn: sqlite3.Connection, events: Sequence[Event], now: int) -> WriteStats:
-    """Fold and store `events` in one transaction (the caller commits)."""
+def write_events(
+    conn: sqlite3.Connection, events: Sequence[Event], now: int, prices: PriceCache | None = None
+) -> WriteStats:
+    """Fold and store `events` in one transaction (the caller commits). `prices` is the store's cached PriceBook."""
+    prices = prices if prices is not None else PriceCache()
     stats = WriteStats()
     segment: list[Event] = []
     for event in events:
         if isinstance(event, (TraceDelete, ScoreDelete)):
-            stats = _add(stats, _write_upserts(conn, segment, now))
+            stats = _add(stats, _write_upserts(conn, segment, now, prices))
             segment = []
             _delete(conn, event)
             stats = _add(stats, WriteStats(deleted=1))
         else:
             segment.append(event)
-    return _add(stats, _write_upserts(conn, segment, now))
+    return _add(stats, _write_upserts(conn, segment, now, prices))
 
 
 def _add(a: WriteStats, b: WriteStats) -> WriteStats:
@@ -105,7 +109,7 @@ def _add(a: WriteStats, b: WriteStats) -> WriteStats:
     )  # fmt: skip
 
 
-def _write_upserts(conn: sqlite3.Connection, events: Sequence[Event], now: int) -> WriteStats:
+def _write_upserts(conn: sqlite3.Connection, events: Sequence[Event], now: int, prices: PriceCache) -> WriteStats:
     if not events:
         return WriteStats()
     trace_events: list[TraceUpsert] = []
@@ -124,6 +128,9 @@ def _write_upserts(conn: sqlite3.Connection, events: Sequence[Event], now: int) 
             # An update that names no trace, for an observation never seen: it becomes its own trace's root.
             record["trace_id"] = record["id"]
             trace_events.append(TraceUpsert(record["project_id"], record["id"], (0, ""), {}, weak={"timestamp": now}))
+    if observations:
+        # Usage and model may arrive in separate events, so cost (and counted tokens) follow the folded record.
+        price_observations(observations.values(), prices.get(conn))
     traces = _fold(conn, "traces", trace_events) if trace_events else {}
     scores = _fold(conn, "scores", score_events) if score_events else {}
     if traces:
@@ -139,6 +146,11 @@ def _write_upserts(conn: sqlite3.Connection, events: Sequence[Event], now: int) 
     if scores:
         conn.executemany(_UPSERT_SCORE, [score_row(r, now) for r in scores.values()])
     return WriteStats(len(traces), len(observations), len(scores), 0, touched)
+
+
+def refresh_rollups(conn: sqlite3.Connection, trace_keys: Iterable[tuple[str, str]]) -> None:
+    """Recompute the roll-ups of these (project_id, trace_id) traces, after observations changed outside `write`."""
+    conn.executemany(_ROLLUP, list(trace_keys))
 
 
 def _delete(conn: sqlite3.Connection, event: TraceDelete | ScoreDelete) -> None:

@@ -1,0 +1,311 @@
+"""Model price definitions, matching a generation's model name to one, and its cost (pure; no SQL, no HTTP).
+
+Langfuse's semantics, kept on purpose so a project moving over gets the same numbers:
+
+* a definition's `match_pattern` is a regex searched case-insensitively in the observation's model name;
+* among the definitions that match and whose `start_date` is not after the observation's start, a project's own
+  definitions win over built-in ones, then the newest `start_date` wins (no start date counts as the oldest);
+* cost = units x price for every usage key the definition prices, plus `total` (their sum) unless `total` is
+  itself priced; a cost the client sent is kept as is, never recomputed;
+* pricing tiers: conditional tiers are tried by ascending priority, the first whose conditions all hold gives the
+  prices, else the default tier does.
+
+Built-in definitions live in `model_prices.json` beside this module, each with the date and source of its price.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+import orjson
+
+from spyglass.domain.merge import Record
+from spyglass.domain.tokens import count_usage
+
+UNITS = ("TOKENS", "CHARACTERS", "MILLISECONDS", "SECONDS", "IMAGES", "REQUESTS")
+OPERATORS = ("gt", "gte", "lt", "lte", "eq", "neq")
+TOKENIZERS = ("openai", "claude")
+COUNTED_TYPES = ("GENERATION", "EMBEDDING")
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+class PricingError(ValueError):
+    """A model definition is not valid; the message names the field."""
+
+
+@dataclass(frozen=True, slots=True)
+class UsageCondition:
+    """Holds when the sum of the usage values whose keys match `usage_detail_pattern` compares true to `value`."""
+
+    usage_detail_pattern: str
+    operator: str
+    value: float
+    case_sensitive: bool = False
+
+    def holds(self, usage: Mapping[str, int]) -> bool:
+        flags = 0 if self.case_sensitive else re.IGNORECASE
+        pattern = re.compile(self.usage_detail_pattern, flags)
+        units = sum(v for k, v in usage.items() if pattern.search(k))
+        ops = {
+            "gt": units > self.value,
+            "gte": units >= self.value,
+            "lt": units < self.value,
+            "lte": units <= self.value,
+            "eq": units == self.value,
+            "neq": units != self.value,
+        }
+        return ops[self.operator]
+
+
+@dataclass(frozen=True, slots=True)
+class PricingTier:
+    name: str
+    is_default: bool
+    priority: int
+    prices: Mapping[str, float]
+    conditions: tuple[UsageCondition, ...] = ()
+    id: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class ModelDefinition:
+    """A price definition. `project_id` None means built in. Prices are USD per unit, by usage key."""
+
+    id: str
+    model_name: str
+    match_pattern: str
+    prices: Mapping[str, float]
+    start_date: datetime | None = None
+    unit: str = "TOKENS"
+    tokenizer_id: str | None = None
+    tokenizer_config: Any = None
+    project_id: str | None = None
+    created_at: datetime | None = None
+    tiers: tuple[PricingTier, ...] = ()
+    price_date: str | None = None
+    source: str | None = None
+    _regex: re.Pattern[str] | None = field(default=None, compare=False, repr=False)
+
+    @property
+    def is_builtin(self) -> bool:
+        return self.project_id is None
+
+    @property
+    def regex(self) -> re.Pattern[str]:
+        return self._regex if self._regex is not None else compile_pattern(self.match_pattern)
+
+    @property
+    def start_us(self) -> int:
+        return _micros(self.start_date) if self.start_date is not None else -(2**62)
+
+    def matches(self, model: str) -> bool:
+        return self.regex.search(model) is not None
+
+    def prices_for(self, usage: Mapping[str, int]) -> Mapping[str, float]:
+        """The prices of the first conditional tier (by priority) whose conditions hold, else the default ones."""
+        for tier in sorted((t for t in self.tiers if not t.is_default), key=lambda t: t.priority):
+            if tier.conditions and all(c.holds(usage) for c in tier.conditions):
+                return tier.prices
+        return self.prices
+
+    @property
+    def tokenizer_model(self) -> str | None:
+        """The OpenAI model whose encoding counts this definition's tokens, when it has the openai tokenizer."""
+        if self.tokenizer_id != "openai":
+            return None
+        config = self.tokenizer_config
+        if isinstance(config, Mapping) and isinstance(config.get("tokenizerModel"), str):
+            return str(config["tokenizerModel"])
+        return self.model_name
+
+
+def _micros(value: datetime) -> int:
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    delta = value - _EPOCH
+    return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
+
+
+def compile_pattern(pattern: str) -> re.Pattern[str]:
+    """Compile a match pattern case-insensitively. Leading inline flags such as Langfuse's `(?i)` are allowed.
+
+    Raises PricingError when the pattern is not a valid regex.
+    """
+    try:
+        return re.compile(pattern, re.IGNORECASE)
+    except re.error as exc:
+        raise PricingError(f"matchPattern {pattern[:100]!r} is not a valid regular expression: {exc}") from None
+
+
+def with_regex(definition: ModelDefinition) -> ModelDefinition:
+    """The same definition with its pattern compiled once (raises PricingError on a bad pattern)."""
+    from dataclasses import replace
+
+    return replace(definition, _regex=compile_pattern(definition.match_pattern))
+
+
+def validate_prices(prices: Mapping[str, Any], where: str) -> dict[str, float]:
+    out: dict[str, float] = {}
+    for key, value in prices.items():
+        if not isinstance(key, str) or not key:
+            raise PricingError(f"{where} keys must be non-empty usage keys")
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) or value < 0:
+            raise PricingError(f"{where}.{key} must be a non-negative number, got {value!r}"[:200])
+        out[key] = float(value)
+    return out
+
+
+def compute_cost(definition: ModelDefinition, usage: Mapping[str, int]) -> dict[str, float]:
+    """Cost per usage key (units x price) plus `total`; empty when the definition prices none of the keys."""
+    prices = definition.prices_for(usage)
+    costs = {key: _round(units * prices[key]) for key, units in usage.items() if key in prices}
+    if costs and "total" not in costs:
+        costs["total"] = _round(sum(costs.values()))
+    return costs
+
+
+def _round(value: float) -> float:
+    return round(value, 12)
+
+
+class PriceBook:
+    """Built-in and project definitions, matched by model name with a per-name cache. Not thread-safe by itself:
+    the store builds one and replaces it whole when a project's definitions change."""
+
+    def __init__(self, builtins: Iterable[ModelDefinition], project_models: Iterable[ModelDefinition] = ()) -> None:
+        self._builtins = tuple(with_regex(d) if d._regex is None else d for d in builtins)
+        by_project: dict[str, list[ModelDefinition]] = {}
+        for definition in project_models:
+            if definition.project_id is not None:
+                by_project.setdefault(definition.project_id, []).append(with_regex(definition))
+        self._projects = by_project
+        self._candidates: dict[tuple[str, str], tuple[ModelDefinition, ...]] = {}
+
+    def candidates(self, project_id: str, model: str) -> tuple[ModelDefinition, ...]:
+        """Every definition matching `model`, best first (project before built-in, then newest start date)."""
+        key = (project_id, model)
+        found = self._candidates.get(key)
+        if found is None:
+            pool = [*self._projects.get(project_id, ()), *self._builtins]
+            hits = [d for d in pool if d.matches(model)]
+            hits.sort(key=_rank, reverse=True)
+            found = tuple(hits)
+            if len(self._candidates) > 50_000:
+                self._candidates.clear()
+            self._candidates[key] = found
+        return found
+
+    def match(self, project_id: str, model: str | None, at_us: int | None = None) -> ModelDefinition | None:
+        """The definition that prices `model` for an observation starting at `at_us` (µs since the epoch, UTC)."""
+        if not model:
+            return None
+        for definition in self.candidates(project_id, model):
+            if at_us is None or definition.start_us <= at_us:
+                return definition
+        return None
+
+
+def _rank(definition: ModelDefinition) -> tuple[int, int, int, str]:
+    created = _micros(definition.created_at) if definition.created_at is not None else 0
+    return (0 if definition.is_builtin else 1, definition.start_us, created, definition.id)
+
+
+def price_record(record: Record, book: PriceBook) -> None:
+    """Bring an observation's fold record's usage and cost up to date with `book` (in place).
+
+    What the client sent is never touched: a field stamped in the record's `_ts` (see merge.py) came from a client.
+    Unstamped usage was counted by us and unstamped cost computed by us, so both are redone on every fold: usage is
+    counted when the client sent none and the matched definition has an offline tokenizer; cost is units x price.
+    """
+    stamps = record.get("_ts") or {}
+    definition = book.match(record["project_id"], record.get("model"), record.get("start_time"))
+    if "usage_details" not in stamps:
+        counted: dict[str, int] | None = None
+        tokenizer_model = definition.tokenizer_model if definition is not None else None
+        has_io = record.get("input") is not None or record.get("output") is not None
+        if tokenizer_model and has_io and record.get("type") in COUNTED_TYPES:
+            counted = count_usage(tokenizer_model, _json(record.get("input")), _json(record.get("output")))
+        record["usage_details"] = counted or {}
+    if "cost_details" not in stamps:
+        usage = record.get("usage_details") or {}
+        record["cost_details"] = compute_cost(definition, usage) if definition is not None and usage else {}
+
+
+def _json(text: Any) -> Any:
+    if not isinstance(text, (str, bytes)):
+        return text
+    try:
+        return orjson.loads(text)
+    except orjson.JSONDecodeError:
+        return text
+
+
+# --- built-in definitions ---
+
+
+def definition_from_dict(raw: Mapping[str, Any], *, project_id: str | None = None) -> ModelDefinition:
+    """A definition from the snake_case shape of model_prices.json. Raises PricingError naming the field."""
+    name = raw.get("model_name")
+    pattern = raw.get("match_pattern")
+    if not isinstance(name, str) or not name or not isinstance(pattern, str) or not pattern:
+        raise PricingError("model_name and match_pattern are required")
+    start = raw.get("start_date")
+    tiers = tuple(_tier_from_dict(t) for t in raw.get("pricing_tiers") or ())
+    return with_regex(
+        ModelDefinition(
+            id=str(raw.get("id") or f"builtin-{name}"),
+            model_name=name,
+            match_pattern=pattern,
+            prices=validate_prices(raw.get("prices") or {}, "prices"),
+            start_date=datetime.fromisoformat(start) if isinstance(start, str) else None,
+            unit=str(raw.get("unit") or "TOKENS"),
+            tokenizer_id=raw.get("tokenizer_id"),
+            tokenizer_config=raw.get("tokenizer_config"),
+            project_id=project_id,
+            tiers=tiers,
+            price_date=raw.get("price_date"),
+            source=raw.get("source"),
+        )
+    )
+
+
+def _tier_from_dict(raw: Mapping[str, Any]) -> PricingTier:
+    conditions = tuple(
+        UsageCondition(
+            usage_detail_pattern=c["usage_detail_pattern"],
+            operator=c["operator"],
+            value=float(c["value"]),
+            case_sensitive=bool(c.get("case_sensitive", False)),
+        )
+        for c in raw.get("conditions") or ()
+    )
+    return PricingTier(
+        name=str(raw["name"]),
+        is_default=bool(raw.get("is_default", False)),
+        priority=int(raw.get("priority", 0)),
+        prices=validate_prices(raw.get("prices") or {}, f"pricing_tiers[{raw.get('name')}].prices"),
+        conditions=conditions,
+        id=str(raw.get("id") or raw["name"]),
+    )
+
+
+@lru_cache(maxsize=1)
+def builtin_models() -> tuple[ModelDefinition, ...]:
+    """The built-in definitions shipped in model_prices.json (read once)."""
+    text = (resources.files("spyglass.domain") / "model_prices.json").read_bytes()
+    data = orjson.loads(text)
+    return tuple(definition_from_dict(raw) for raw in data["models"])
+
+
+def builtin_sorted(definitions: Sequence[ModelDefinition]) -> list[ModelDefinition]:
+    """Definitions in list order: the project's own first (newest first), then built-ins by name."""
+    own = sorted((d for d in definitions if not d.is_builtin), key=_rank, reverse=True)
+    builtin = sorted((d for d in definitions if d.is_builtin), key=lambda d: (d.model_name, d.start_us))
+    return [*own, *builtin]
