@@ -36,6 +36,7 @@ from spyglass.domain.model import (
     Trace,
     TraceDetail,
 )
+from spyglass.domain.prompts import NewPrompt, Prompt, PromptFilter, PromptGeneration, PromptMeta, PromptUsage
 from spyglass.store.base import (
     Conflict,
     NotFound,
@@ -49,7 +50,7 @@ from spyglass.store.base import (
     TraceFilter,
     WriteStats,
 )
-from spyglass.store.postgres import queries
+from spyglass.store.postgres import prompts, queries
 from spyglass.store.postgres.rows import api_key_from_row, project_from_row
 from spyglass.store.postgres.writes import CreateRace, write_events
 
@@ -293,6 +294,9 @@ class PostgresStore:
     async def list_traces(self, project_id: str, flt: TraceFilter, page: PageRequest) -> Page[Trace]:
         return await self._read(lambda c: queries.list_traces(c, project_id, flt, page))
 
+    async def child_ids(self, project_id: str, trace_ids: Sequence[str]) -> dict[str, tuple[list[str], list[str]]]:
+        return await self._read(lambda c: queries.child_ids(c, project_id, trace_ids))
+
     async def get_observation(self, project_id: str, observation_id: str) -> Observation:
         return await self._read(lambda c: queries.get_observation(c, project_id, observation_id))
 
@@ -310,6 +314,38 @@ class PostgresStore:
 
     async def list_sessions(self, project_id: str, flt: SessionFilter, page: PageRequest) -> Page[Session]:
         return await self._read(lambda c: queries.list_sessions(c, project_id, flt, page))
+
+    # --- prompts (SQL in prompts.py; each write is one transaction under the prompt's advisory lock) ---
+
+    async def create_prompt(self, project_id: str, new: NewPrompt) -> Prompt:
+        return await self._transact(lambda c: prompts.create_prompt(c, project_id, new, datetime.now(UTC)))
+
+    async def get_prompt(
+        self, project_id: str, name: str, *, version: int | None = None, label: str | None = None
+    ) -> Prompt:
+        return await self._read(lambda c: prompts.get_prompt(c, project_id, name, version=version, label=label))
+
+    async def list_prompts(self, project_id: str, flt: PromptFilter, page: PageRequest) -> Page[PromptMeta]:
+        return await self._read(lambda c: prompts.list_prompts(c, project_id, flt, page))
+
+    async def update_prompt_labels(
+        self, project_id: str, name: str, version: int, add: Sequence[str], remove: Sequence[str] = ()
+    ) -> Prompt:
+        now = datetime.now(UTC)
+        return await self._transact(lambda c: prompts.update_labels(c, project_id, name, version, add, remove, now))
+
+    async def delete_prompts(
+        self, project_id: str, name: str, *, version: int | None = None, label: str | None = None
+    ) -> int:
+        return await self._transact(lambda c: prompts.delete_prompts(c, project_id, name, version=version, label=label))
+
+    async def prompt_usage(self, project_id: str, name: str, version: int) -> PromptUsage:
+        return await self._read(lambda c: prompts.prompt_usage(c, project_id, name, version))
+
+    async def list_prompt_generations(
+        self, project_id: str, name: str, version: int, page: PageRequest
+    ) -> Page[PromptGeneration]:
+        return await self._read(lambda c: prompts.list_prompt_generations(c, project_id, name, version, page))
 
 
 def open_postgres(url: str) -> Store:
