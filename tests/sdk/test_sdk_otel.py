@@ -300,3 +300,39 @@ def test_plain_exporter_with_gzip_lands(module_server: ServerProcess) -> None:
     provider.shutdown()
     with httpx.Client(base_url=module_server.url, auth=module_server.auth) as client:
         assert client.get(f"/api/public/traces/{trace_id}").json()["name"] == "gzipped"
+
+
+READS_V5 = r"""
+import json, os
+from langfuse import Langfuse
+lf = Langfuse()
+trace_id = os.environ["TRACE_ID"]
+names, cursor, pages = [], None, 0
+while True:
+    page = lf.api.observations.get_many(trace_id=trace_id, fields="core,basic,usage,model", limit=4, cursor=cursor)
+    names += [o.name for o in page.data]
+    pages += 1
+    cursor = page.meta.cursor
+    if not cursor:
+        break
+gen = lf.api.observations.get_many(trace_id=trace_id, type="GENERATION", name="llm-call", fields="basic,usage,model")
+scores = lf.api.scores.get_many(trace_id=trace_id, fields="details,subject")
+print(json.dumps({
+    "names": sorted(names), "pages": pages,
+    "generation": {"model": gen.data[0].model, "usage": gen.data[0].usage_details, "user": gen.data[0].user_id},
+    "scores": sorted((s.name, s.value, s.subject.kind) for s in scores.data),
+}))
+"""
+
+
+def test_5x_client_reads_v2_observations_and_v3_scores(module_server: ServerProcess) -> None:
+    ids = run_script("5.0.4", SCENARIO, {**module_server.sdk_env(), "PROMPT_NAME": "critic-reads"})
+    result = run_script("5.0.4", READS_V5, {**module_server.sdk_env(), "TRACE_ID": ids["trace_id"]})
+    assert result["names"] == sorted(
+        ["chat", "llm-call", "agent-step", "search-tool", "embed", "user-feedback-clicked", "failing", "decorated",
+         "fake_llm"]
+    )  # fmt: skip
+    assert result["pages"] == 3
+    assert result["generation"] == {"model": "gpt-4o-mini", "usage": {"input": 10, "output": 5, "total": 15},
+                                    "user": "user-1"}  # fmt: skip
+    assert result["scores"] == [["quality", 0.9, "trace"], ["relevance", 0.8, "observation"], ["thumbs", True, "trace"]]
