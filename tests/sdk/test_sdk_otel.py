@@ -101,7 +101,8 @@ def test_trace_fields(recorded: tuple[str, dict[str, Any]], module_server: Serve
     assert trace["input"] == {"q": "hi"}
     assert trace["output"] == {"answer": "hello"}
     assert trace["level"] == "ERROR"
-    assert trace["totalCost"] == pytest.approx(0.0003)
+    # the generation's client cost plus the embedding priced from the built-in table: 3 x $0.02 per 1M tokens
+    assert trace["totalCost"] == pytest.approx(0.0003 + 0.00000006)
     assert trace["observationCount"] == len(obs) == 9
     assert trace["htmlPath"].endswith(ids["trace_id"])
     assert {s["name"]: s["value"] for s in trace["scores"]} == {"relevance": 0.8, "quality": 0.9, "thumbs": 1.0}
