@@ -153,3 +153,21 @@ async def test_scores_v3(app_client: httpx.AsyncClient) -> None:
 async def test_scores_v3_bad_parameters_are_400(app_client: httpx.AsyncClient, params: dict[str, Any]) -> None:
     response = await app_client.get("/api/public/v3/scores", params=params)
     assert response.status_code == 400, response.text
+
+
+async def test_5x_experiment_scores_and_a_rejected_score(app_client: httpx.AsyncClient) -> None:
+    response = await app_client.post("/api/public/scores", json=body("5.0.4", "016-scores-experiment"))
+    assert (response.status_code, response.json()) == (202, {"message": "Accepted"})
+    page = await _get(app_client, "/api/public/v3/scores", experimentId="368988edcd221c1d", fields="subject")
+    assert [(s["name"], s["value"], s["subject"]) for s in page["data"]] == [
+        ("avg", 1.0, {"kind": "experiment", "id": "368988edcd221c1d"})
+    ]
+    mixed = [
+        {"id": "ok-1", "traceId": TRACE, "name": "fine", "value": 1},
+        {"id": "bad-1", "name": "no-target", "value": 1},
+    ]
+    response = await app_client.post("/api/public/scores", json=mixed)
+    assert response.status_code == 207
+    result = response.json()
+    assert (result["accepted"], result["rejected"]) == (1, 1)
+    assert "target" in result["errors"][0]["message"]
