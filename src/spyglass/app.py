@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import APIRouter, FastAPI
 
-from spyglass import __version__
+from spyglass import __version__, web
 from spyglass.api import errors
 from spyglass.api import otlp as otlp_routes
 from spyglass.api.context import AppContext
@@ -51,4 +51,5 @@ def create_app(settings: Settings, store: Store) -> FastAPI:
     public.include_router(scores_v3.router)
     app.include_router(public)
     app.include_router(otlp_routes.router)
+    web.install(app)  # the UI at /, after the API routes
     return app

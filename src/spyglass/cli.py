@@ -14,6 +14,7 @@ from spyglass import __version__
 from spyglass.cli_chat import chat
 from spyglass.cli_costs import costs_app
 from spyglass.cli_prompts import prompts_app
+from spyglass.cli_users import users_app
 from spyglass.config import Settings, settings_from_env
 from spyglass.store import open_store
 from spyglass.store.base import Conflict, NotFound, Store
@@ -26,6 +27,7 @@ keys_app = typer.Typer(help="Create, list and revoke API key pairs.", no_args_is
 app.add_typer(projects_app, name="projects")
 app.add_typer(keys_app, name="keys")
 app.add_typer(prompts_app, name="prompts")
+app.add_typer(users_app, name="users")
 app.add_typer(costs_app, name="costs")
 app.command("chat")(chat)
 
@@ -95,6 +97,10 @@ def serve(
             typer.echo(f"  export LANGFUSE_PUBLIC_KEY={key.public_key}")
             typer.echo(f"  export LANGFUSE_SECRET_KEY={key.secret_key}\n")
             typer.echo("The secret is shown only now" + (f" (also saved to {key_file})." if key_file else "."))
+        from spyglass.accounts import ensure_first_user
+        from spyglass.cli_users import announce_first_user
+
+        announce_first_user(await ensure_first_user(store, settings), settings)
 
     asyncio.run(prepare())
     typer.echo(f"Spyglass {__version__} listening on {settings.public_url} (store: {settings.store_url})")

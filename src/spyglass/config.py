@@ -26,6 +26,9 @@ class Settings:
     init_public_key: str | None = None
     init_secret_key: str | None = None
     log_level: str = "info"
+    # The first web UI admin; without a password one is generated and printed once by `spyglass serve`.
+    init_user_email: str | None = None
+    init_user_password: str | None = None
 
     @property
     def store_url(self) -> str:
@@ -70,4 +73,6 @@ def settings_from_env(env: Mapping[str, str] | None = None) -> Settings:
         init_public_key=env.get("SPYGLASS_INIT_PUBLIC_KEY") or env.get("LANGFUSE_INIT_PROJECT_PUBLIC_KEY"),
         init_secret_key=env.get("SPYGLASS_INIT_SECRET_KEY") or env.get("LANGFUSE_INIT_PROJECT_SECRET_KEY"),
         log_level=env.get("SPYGLASS_LOG_LEVEL", base.log_level),
+        init_user_email=env.get("SPYGLASS_INIT_USER_EMAIL") or env.get("LANGFUSE_INIT_USER_EMAIL"),
+        init_user_password=env.get("SPYGLASS_INIT_USER_PASSWORD") or env.get("LANGFUSE_INIT_USER_PASSWORD"),
     )

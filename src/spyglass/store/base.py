@@ -12,7 +12,19 @@ from typing import Generic, Protocol, TypeVar
 
 from spyglass.domain.costs import CostGroup, CostRollup, DailyMetrics, RecomputeReport
 from spyglass.domain.cursor_pages import CursorPage, Keyset, ObservationQuery, ScoreQuery, TracedObservation
+from spyglass.domain.accounts import Membership, User
 from spyglass.domain.events import Event
+from spyglass.domain.listing import (
+    Cursor,
+    GenerationQuery,
+    GenerationRow,
+    RowPage,
+    ScoreBadge,
+    ScoreDistribution,
+    TraceQuery,
+    TraceRow,
+    UserSummary,
+)
 from spyglass.domain.model import (
     ApiKey,
     Observation,
@@ -291,4 +303,79 @@ class Store(Protocol):
         regex `model_pattern`, case-insensitive) with the current definitions, in every project. Client-sent costs
         and usage are kept. Changed rows and their traces' roll-ups are written in one transaction unless
         `dry_run`."""
+        ...
+
+    # accounts (web UI users, their roles per project, signed-in sessions; see domain/accounts.py)
+    async def create_user(self, user: User) -> None:
+        """Store a user; raises Conflict when the email exists."""
+        ...
+
+    async def count_users(self) -> int: ...
+
+    async def find_user(self, email: str) -> User | None:
+        """The user with this (normalised) email; None when unknown."""
+        ...
+
+    async def get_user(self, user_id: str) -> User:
+        """Raises NotFound."""
+        ...
+
+    async def list_users(self) -> list[User]:
+        """Every user, oldest first."""
+        ...
+
+    async def set_password(self, user_id: str, password_hash: str) -> None:
+        """Replace the hash and end the user's signed-in sessions. Raises NotFound."""
+        ...
+
+    async def set_membership(self, membership: Membership) -> None:
+        """Give the user the role in the project, replacing any role they had there."""
+        ...
+
+    async def list_memberships(self, user_id: str) -> list[Membership]: ...
+
+    async def create_web_session(self, token_hash: str, user_id: str, expires_at: datetime) -> None:
+        """Record a signed-in session by the hash of its token (expired ones are dropped on the way)."""
+        ...
+
+    async def web_session_user(self, token_hash: str) -> User | None:
+        """The user of an unexpired session; None otherwise."""
+        ...
+
+    async def delete_web_session(self, token_hash: str) -> None: ...
+
+    async def web_secret(self) -> str:
+        """The key that signs cookies, made once by the migration and shared by every process on this store."""
+        ...
+
+    # UI lists (compact rows and keyset pages; see domain/listing.py)
+    async def list_trace_rows(
+        self, project_id: str, query: TraceQuery, cursor: Cursor | None, limit: int
+    ) -> RowPage[TraceRow]:
+        """Traces matching `query` in its order, strictly after `cursor`, with input/output previews and score
+        badges. `query.search` matches any substring (3+ characters) of input or output."""
+        ...
+
+    async def list_generation_rows(
+        self, project_id: str, query: GenerationQuery, cursor: Cursor | None, limit: int
+    ) -> RowPage[GenerationRow]:
+        """Generations matching `query` in its order, strictly after `cursor`, with previews."""
+        ...
+
+    async def list_user_summaries(self, project_id: str, page: PageRequest) -> list[UserSummary]:
+        """One row per user id seen on traces, most recently seen first."""
+        ...
+
+    async def score_badges(self, project_id: str, trace_ids: Sequence[str]) -> dict[str, list[ScoreBadge]]:
+        """Per trace id, one badge per score name (the mean of numeric values), by name."""
+        ...
+
+    async def score_distributions(
+        self, project_id: str, name: str | None = None, source: str | None = None
+    ) -> list[ScoreDistribution]:
+        """Per score name (at most 50): count, mean and a histogram (numeric) or category counts."""
+        ...
+
+    async def session_score_badges(self, project_id: str, session_ids: Sequence[str]) -> dict[str, list[ScoreBadge]]:
+        """Per session id, one badge per score name over the session's scores and its traces' scores."""
         ...

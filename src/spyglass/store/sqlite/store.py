@@ -20,7 +20,19 @@ from typing import Any, TypeVar
 
 from spyglass.domain.costs import CostGroup, CostRollup, DailyMetrics, RecomputeReport
 from spyglass.domain.cursor_pages import CursorPage, Keyset, ObservationQuery, ScoreQuery, TracedObservation
+from spyglass.domain.accounts import Membership, User
 from spyglass.domain.events import Event
+from spyglass.domain.listing import (
+    Cursor,
+    GenerationQuery,
+    GenerationRow,
+    RowPage,
+    ScoreBadge,
+    ScoreDistribution,
+    TraceQuery,
+    TraceRow,
+    UserSummary,
+)
 from spyglass.domain.model import (
     ApiKey,
     Observation,
@@ -44,7 +56,7 @@ from spyglass.store.base import (
     TraceFilter,
     WriteStats,
 )
-from spyglass.store.sqlite import metrics, models, prompts, queries
+from spyglass.store.sqlite import metrics, models, prompts, queries, ui_queries, users
 from spyglass.store.sqlite.queries_v2 import list_observations_v2, list_scores_v3
 from spyglass.store.sqlite.rows import api_key_from_row, project_from_row
 from spyglass.store.sqlite.writes import refresh_rollups, write_events
@@ -350,6 +362,70 @@ class SqliteStore:
     ) -> Page[PromptGeneration]:
         return await self._on_reader(lambda c: prompts.list_prompt_generations(c, project_id, name, version, page))
 
+    # --- accounts (SQL in store/sqlite/users.py) ---
+
+    async def create_user(self, user: User) -> None:
+        await self._on_writer(lambda c: users.create_user(c, user))
+
+    async def count_users(self) -> int:
+        return await self._on_reader(users.count_users)
+
+    async def find_user(self, email: str) -> User | None:
+        return await self._on_reader(lambda c: users.find_user(c, email))
+
+    async def get_user(self, user_id: str) -> User:
+        return await self._on_reader(lambda c: users.get_user(c, user_id))
+
+    async def list_users(self) -> list[User]:
+        return await self._on_reader(users.list_users)
+
+    async def set_password(self, user_id: str, password_hash: str) -> None:
+        await self._on_writer(lambda c: self._transaction(c, lambda t: users.set_password(t, user_id, password_hash)))
+
+    async def set_membership(self, membership: Membership) -> None:
+        await self._on_writer(lambda c: users.set_membership(c, membership))
+
+    async def list_memberships(self, user_id: str) -> list[Membership]:
+        return await self._on_reader(lambda c: users.list_memberships(c, user_id))
+
+    async def create_web_session(self, token_hash: str, user_id: str, expires_at: datetime) -> None:
+        await self._on_writer(lambda c: users.create_web_session(c, token_hash, user_id, expires_at))
+
+    async def web_session_user(self, token_hash: str) -> User | None:
+        return await self._on_reader(lambda c: users.web_session_user(c, token_hash))
+
+    async def delete_web_session(self, token_hash: str) -> None:
+        await self._on_writer(lambda c: users.delete_web_session(c, token_hash))
+
+    async def web_secret(self) -> str:
+        return await self._on_reader(users.web_secret)
+
+    # --- UI lists (SQL in store/sqlite/ui_queries.py) ---
+
+    async def list_trace_rows(
+        self, project_id: str, query: TraceQuery, cursor: Cursor | None, limit: int
+    ) -> RowPage[TraceRow]:
+        return await self._on_reader(lambda c: ui_queries.list_trace_rows(c, project_id, query, cursor, limit))
+
+    async def list_generation_rows(
+        self, project_id: str, query: GenerationQuery, cursor: Cursor | None, limit: int
+    ) -> RowPage[GenerationRow]:
+        return await self._on_reader(lambda c: ui_queries.list_generation_rows(c, project_id, query, cursor, limit))
+
+    async def list_user_summaries(self, project_id: str, page: PageRequest) -> list[UserSummary]:
+        return await self._on_reader(lambda c: ui_queries.list_user_summaries(c, project_id, page))
+
+    async def score_badges(self, project_id: str, trace_ids: Sequence[str]) -> dict[str, list[ScoreBadge]]:
+        return await self._on_reader(lambda c: ui_queries.score_badges(c, project_id, trace_ids))
+
+    async def score_distributions(
+        self, project_id: str, name: str | None = None, source: str | None = None
+    ) -> list[ScoreDistribution]:
+        return await self._on_reader(lambda c: ui_queries.score_distributions(c, project_id, name, source))
+
+    async def session_score_badges(self, project_id: str, session_ids: Sequence[str]) -> dict[str, list[ScoreBadge]]:
+        return await self._on_reader(lambda c: ui_queries.session_score_badges(c, project_id, session_ids))
+
 
 def _migrate(conn: sqlite3.Connection) -> list[str]:
     conn.execute("CREATE TABLE IF NOT EXISTS _migrations (name TEXT PRIMARY KEY, applied_at INTEGER NOT NULL)")
@@ -374,6 +450,16 @@ def _migrate(conn: sqlite3.Connection) -> list[str]:
 
 
 def _statements(script: str) -> list[str]:
-    """Split a migration into statements (our migrations hold no semicolons inside strings or triggers)."""
+    """Split a migration into statements; sqlite3.complete_statement keeps a trigger's BEGIN ... END whole."""
     lines = [line for line in script.splitlines() if not line.strip().startswith("--")]
-    return [s.strip() for s in "\n".join(lines).split(";") if s.strip()]
+    statements: list[str] = []
+    buffer = ""
+    for piece in "\n".join(lines).split(";"):
+        buffer += piece + ";"
+        if sqlite3.complete_statement(buffer):
+            if buffer.strip(" \n;"):
+                statements.append(buffer.strip().rstrip(";"))
+            buffer = ""
+    if buffer.strip(" \n;"):
+        statements.append(buffer.strip().rstrip(";"))
+    return statements

@@ -1,0 +1,349 @@
+"""The UI's list queries on SQLite: keyset-paged traces and generations, users, score badges and distributions.
+
+Lists read previews (the first characters of input and output), never whole values. Keyset paging compares the
+(sort value, id) pair with a row value, which SQLite answers from the matching index in migration 0003.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections import defaultdict
+from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import orjson
+
+from spyglass.domain.listing import (
+    Bucket,
+    Cursor,
+    GenerationQuery,
+    GenerationRow,
+    RowPage,
+    ScoreBadge,
+    ScoreDistribution,
+    SortField,
+    TraceQuery,
+    TraceRow,
+    UserSummary,
+)
+from spyglass.domain.model import LEVEL_RANK
+from spyglass.store.base import PageRequest
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_LEVELS = {rank: name for name, rank in LEVEL_RANK.items()}
+PREVIEW_CHARS = 300
+_CHUNK = 500
+
+_TRACE_SORT = {
+    SortField.TIMESTAMP: "timestamp",
+    SortField.LATENCY: "coalesce(end_time - start_time, 0)",
+    SortField.COST: "total_cost",
+    SortField.TOKENS: "total_tokens",
+}
+_GENERATION_SORT = {
+    SortField.TIMESTAMP: "start_time",
+    SortField.LATENCY: "coalesce(end_time - start_time, 0)",
+    SortField.COST: "coalesce(total_cost, 0)",
+    SortField.TOKENS: "total_tokens",
+}
+
+
+def _us(value: datetime) -> int:
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    delta = value - _EPOCH
+    return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
+
+
+def _dt(value: int) -> datetime:
+    return _EPOCH + timedelta(microseconds=value)
+
+
+def preview(text: str | None) -> str:
+    """Readable start of a stored JSON value: a JSON string loses its quotes and escapes when it is whole."""
+    if not text:
+        return ""
+    if text.startswith('"') and len(text) < PREVIEW_CHARS:
+        try:
+            value = orjson.loads(text)
+        except orjson.JSONDecodeError:
+            return text
+        return str(value)
+    if text.startswith('"'):
+        return text[1:].replace('\\"', '"').replace("\\n", " ")
+    return text
+
+
+def fts_phrase(text: str) -> str:
+    """`text` as one FTS5 phrase: double quotes doubled, so any input is a literal substring search."""
+    return '"' + text.replace('"', '""') + '"'
+
+
+class _Where:
+    def __init__(self, project_id: str) -> None:
+        self.clauses = ["project_id = ?"]
+        self.params: list[Any] = [project_id]
+
+    def add(self, clause: str, *params: Any) -> None:
+        self.clauses.append(clause)
+        self.params.extend(params)
+
+    def eq(self, column: str, value: Any) -> None:
+        if value is not None and value != "":
+            self.add(f"{column} = ?", value)
+
+    def within(self, column: str, start: datetime | None, end: datetime | None) -> None:
+        if start is not None:
+            self.add(f"{column} >= ?", _us(start))
+        if end is not None:
+            self.add(f"{column} < ?", _us(end))
+
+    def after(self, expr: str, cursor: Cursor | None, descending: bool) -> None:
+        if cursor is not None:
+            self.add(f"({expr}, id) {'<' if descending else '>'} (?, ?)", cursor.value, cursor.id)
+
+    @property
+    def sql(self) -> str:
+        return " AND ".join(self.clauses)
+
+
+def _trace_where(project_id: str, q: TraceQuery) -> _Where:
+    where = _Where(project_id)
+    where.within("timestamp", q.from_timestamp, q.to_timestamp)
+    for column, value in (("name", q.name), ("user_id", q.user_id), ("session_id", q.session_id),
+                          ("environment", q.environment), ("release", q.release), ("version", q.version)):  # fmt: skip
+        where.eq(column, value)
+    if q.level:
+        where.add("level_rank = ?", LEVEL_RANK.get(q.level.upper(), -1))
+    for tag in q.tags:
+        where.add("EXISTS (SELECT 1 FROM json_each(traces.tags) WHERE json_each.value = ?)", tag)
+    if q.bookmarked:
+        where.add("bookmarked = 1")
+    if q.score_name:
+        clause = "EXISTS (SELECT 1 FROM scores s WHERE s.project_id = traces.project_id AND s.trace_id = traces.id"
+        clause += " AND s.name = ?"
+        params: list[Any] = [q.score_name]
+        if q.score_min is not None:
+            clause += " AND s.value >= ?"
+            params.append(q.score_min)
+        if q.score_max is not None:
+            clause += " AND s.value <= ?"
+            params.append(q.score_max)
+        where.add(clause + ")", *params)
+    if q.search:
+        where.add("rowid IN (SELECT rowid FROM trace_search WHERE trace_search MATCH ?)", fts_phrase(q.search))
+    return where
+
+
+def list_trace_rows(
+    conn: sqlite3.Connection, project_id: str, q: TraceQuery, cursor: Cursor | None, limit: int
+) -> RowPage[TraceRow]:
+    expr = _TRACE_SORT[q.sort]
+    where = _trace_where(project_id, q)
+    where.after(expr, cursor, q.descending)
+    direction = "DESC" if q.descending else "ASC"
+    rows = conn.execute(
+        f"SELECT id, timestamp, name, user_id, session_id, tags, level_rank, environment, observation_count,"
+        f" coalesce(end_time - start_time, 0) AS latency, input_tokens, output_tokens, total_tokens, total_cost,"
+        f" bookmarked, substr(input, 1, {PREVIEW_CHARS}) AS input_preview,"
+        f" substr(output, 1, {PREVIEW_CHARS}) AS output_preview, {expr} AS sort_value"
+        f" FROM traces WHERE {where.sql} ORDER BY {expr} {direction}, id {direction} LIMIT ?",
+        [*where.params, limit + 1],
+    ).fetchall()
+    more = len(rows) > limit
+    rows = rows[:limit]
+    badges = score_badges(conn, project_id, [r["id"] for r in rows])
+    items = tuple(
+        TraceRow(
+            id=r["id"],
+            timestamp=_dt(r["timestamp"]),
+            name=r["name"],
+            user_id=r["user_id"],
+            session_id=r["session_id"],
+            tags=tuple(orjson.loads(r["tags"])),
+            level=_LEVELS.get(r["level_rank"], "DEFAULT"),
+            environment=r["environment"],
+            latency_seconds=r["latency"] / 1e6,
+            observation_count=r["observation_count"],
+            input_tokens=r["input_tokens"],
+            output_tokens=r["output_tokens"],
+            total_tokens=r["total_tokens"],
+            total_cost=r["total_cost"] or 0.0,
+            input_preview=preview(r["input_preview"]),
+            output_preview=preview(r["output_preview"]),
+            bookmarked=bool(r["bookmarked"]),
+            scores=tuple(badges.get(r["id"], ())),
+        )
+        for r in rows
+    )
+    last = rows[-1] if rows else None
+    next_cursor = Cursor(float(last["sort_value"] or 0), last["id"]) if more and last is not None else None
+    return RowPage(items, next_cursor)
+
+
+def score_badges(conn: sqlite3.Connection, project_id: str, trace_ids: Sequence[str]) -> dict[str, list[ScoreBadge]]:
+    """Per trace id: one badge per score name on the trace or its observations, by name."""
+    found: dict[str, list[ScoreBadge]] = defaultdict(list)
+    for start in range(0, len(trace_ids), _CHUNK):
+        chunk = list(trace_ids[start : start + _CHUNK])
+        marks = ", ".join("?" for _ in chunk)
+        rows = conn.execute(
+            f"SELECT trace_id, name, avg(value) AS value, max(string_value) AS string_value, count(*) AS n,"
+            f" max(data_type) AS data_type FROM scores WHERE project_id = ? AND trace_id IN ({marks})"
+            f" GROUP BY trace_id, name ORDER BY trace_id, name",
+            [project_id, *chunk],
+        ).fetchall()
+        for r in rows:
+            numeric = r["data_type"] == "NUMERIC"
+            found[r["trace_id"]].append(
+                ScoreBadge(r["name"], r["value"] if numeric else None, None if numeric else r["string_value"], r["n"])
+            )
+    return found
+
+
+def list_generation_rows(
+    conn: sqlite3.Connection, project_id: str, q: GenerationQuery, cursor: Cursor | None, limit: int
+) -> RowPage[GenerationRow]:
+    expr = _GENERATION_SORT[q.sort]
+    where = _Where(project_id)
+    where.add("type = 'GENERATION'")
+    where.within("start_time", q.from_timestamp, q.to_timestamp)
+    for column, value in (("name", q.name), ("model", q.model), ("environment", q.environment),
+                          ("prompt_name", q.prompt_name)):  # fmt: skip
+        where.eq(column, value)
+    if q.level:
+        where.eq("level", q.level.upper())
+    if q.user_id:
+        where.add(
+            "trace_id IN (SELECT id FROM traces t WHERE t.project_id = observations.project_id AND t.user_id = ?)",
+            q.user_id,
+        )
+    where.after(expr, cursor, q.descending)
+    direction = "DESC" if q.descending else "ASC"
+    rows = conn.execute(
+        f"SELECT id, trace_id, name, start_time, end_time, completion_start_time, model, level, input_tokens,"
+        f" output_tokens, total_tokens, total_cost, prompt_name, prompt_version,"
+        f" substr(input, 1, {PREVIEW_CHARS}) AS input_preview, substr(output, 1, {PREVIEW_CHARS}) AS output_preview,"
+        f" {expr} AS sort_value FROM observations WHERE {where.sql} ORDER BY {expr} {direction}, id {direction}"
+        f" LIMIT ?",
+        [*where.params, limit + 1],
+    ).fetchall()
+    more = len(rows) > limit
+    rows = rows[:limit]
+    items = tuple(
+        GenerationRow(
+            id=r["id"],
+            trace_id=r["trace_id"],
+            name=r["name"],
+            start_time=_dt(r["start_time"]),
+            model=r["model"],
+            level=r["level"],
+            latency_seconds=(r["end_time"] - r["start_time"]) / 1e6 if r["end_time"] is not None else None,
+            time_to_first_token_seconds=(r["completion_start_time"] - r["start_time"]) / 1e6
+            if r["completion_start_time"] is not None
+            else None,
+            input_tokens=r["input_tokens"],
+            output_tokens=r["output_tokens"],
+            total_tokens=r["total_tokens"],
+            total_cost=r["total_cost"],
+            prompt_name=r["prompt_name"],
+            prompt_version=r["prompt_version"],
+            input_preview=preview(r["input_preview"]),
+            output_preview=preview(r["output_preview"]),
+        )
+        for r in rows
+    )
+    last = rows[-1] if rows else None
+    next_cursor = Cursor(float(last["sort_value"] or 0), last["id"]) if more and last is not None else None
+    return RowPage(items, next_cursor)
+
+
+def list_user_summaries(conn: sqlite3.Connection, project_id: str, page: PageRequest) -> list[UserSummary]:
+    """Users by last seen, newest first (offset-paged: one row per user, far fewer than traces)."""
+    rows = conn.execute(
+        "SELECT user_id, count(*) AS n, count(DISTINCT session_id) AS sessions, sum(total_tokens) AS tokens,"
+        " sum(total_cost) AS cost, min(timestamp) AS first_seen, max(timestamp) AS last_seen FROM traces"
+        " WHERE project_id = ? AND user_id IS NOT NULL GROUP BY user_id ORDER BY last_seen DESC, user_id"
+        " LIMIT ? OFFSET ?",
+        (project_id, page.limit, page.offset),
+    ).fetchall()
+    return [
+        UserSummary(
+            r["user_id"],
+            r["n"],
+            r["sessions"],
+            r["tokens"] or 0,
+            r["cost"] or 0.0,
+            _dt(r["first_seen"]),
+            _dt(r["last_seen"]),
+        )
+        for r in rows
+    ]
+
+
+def score_distributions(
+    conn: sqlite3.Connection, project_id: str, name: str | None, source: str | None
+) -> list[ScoreDistribution]:
+    where = _Where(project_id)
+    where.eq("name", name)
+    where.eq("source", source)
+    heads = conn.execute(
+        f"SELECT name, max(data_type) AS data_type, count(*) AS n, avg(value) AS mean, min(value) AS lo,"
+        f" max(value) AS hi FROM scores WHERE {where.sql} GROUP BY name ORDER BY name LIMIT 50",
+        where.params,
+    ).fetchall()
+    result: list[ScoreDistribution] = []
+    for head in heads:
+        if head["data_type"] == "NUMERIC" and head["lo"] is not None:
+            buckets = _numeric_buckets(conn, where, head["name"], float(head["lo"]), float(head["hi"]))
+            mean = head["mean"]
+        else:
+            rows = conn.execute(
+                f"SELECT coalesce(string_value, value) AS v, count(*) AS n FROM scores WHERE {where.sql}"
+                f" AND name = ? GROUP BY v ORDER BY n DESC LIMIT 20",
+                [*where.params, head["name"]],
+            ).fetchall()
+            buckets = tuple(Bucket(str(r["v"]), r["n"]) for r in rows)
+            mean = head["mean"] if head["data_type"] == "BOOLEAN" else None
+        result.append(ScoreDistribution(head["name"], head["data_type"], head["n"], mean, buckets))
+    return result
+
+
+def _numeric_buckets(conn: sqlite3.Connection, where: _Where, name: str, lo: float, hi: float) -> tuple[Bucket, ...]:
+    bins = 10 if hi > lo else 1
+    width = (hi - lo) / bins if hi > lo else 1.0
+    rows = conn.execute(
+        f"SELECT min(CAST((value - ?) / ? AS INTEGER), {bins - 1}) AS b, count(*) AS n FROM scores"
+        f" WHERE {where.sql} AND name = ? AND value IS NOT NULL GROUP BY b",
+        [lo, width, *where.params, name],
+    ).fetchall()
+    counts = {r["b"]: r["n"] for r in rows}
+    return tuple(Bucket(f"{lo + i * width:.3g}–{lo + (i + 1) * width:.3g}", counts.get(i, 0)) for i in range(bins))
+
+
+def session_score_badges(
+    conn: sqlite3.Connection, project_id: str, session_ids: Sequence[str]
+) -> dict[str, list[ScoreBadge]]:
+    """Per session id: one badge per score name over the session's own scores and its traces' scores."""
+    found: dict[str, list[ScoreBadge]] = defaultdict(list)
+    for start in range(0, len(session_ids), _CHUNK):
+        chunk = list(session_ids[start : start + _CHUNK])
+        marks = ", ".join("?" for _ in chunk)
+        rows = conn.execute(
+            f"SELECT sid, name, avg(value) AS value, max(string_value) AS string_value, count(*) AS n,"
+            f" max(data_type) AS data_type FROM ("
+            f"  SELECT s.session_id AS sid, s.* FROM scores s WHERE s.project_id = ? AND s.session_id IN ({marks})"
+            f"  UNION ALL"
+            f"  SELECT t.session_id AS sid, s.* FROM traces t JOIN scores s"
+            f"   ON s.project_id = t.project_id AND s.trace_id = t.id"
+            f"  WHERE t.project_id = ? AND t.session_id IN ({marks})"
+            f") GROUP BY sid, name ORDER BY sid, name",
+            [project_id, *chunk, project_id, *chunk],
+        ).fetchall()
+        for r in rows:
+            numeric = r["data_type"] == "NUMERIC"
+            found[r["sid"]].append(
+                ScoreBadge(r["name"], r["value"] if numeric else None, None if numeric else r["string_value"], r["n"])
+            )
+    return found

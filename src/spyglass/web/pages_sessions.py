@@ -1,0 +1,105 @@
+"""Session and user pages: lists, the conversation replay, one user's sessions and traces."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from fastapi import APIRouter, Request
+from starlette.responses import Response
+
+from spyglass.domain.listing import TraceRow, UserSummary
+from spyglass.query.sessions import SessionList, SessionReplay, list_sessions, list_users, session_replay, sessions_of
+from spyglass.query.sessions import user_traces as query_user_traces
+from spyglass.query.traces import encode_cursor
+from spyglass.store.base import NotFound, PageRequest
+from spyglass.web.auth import Access, Ctx, WebError
+from spyglass.web.render import render
+
+router = APIRouter()
+
+
+def _page(request: Request) -> PageRequest:
+    raw = request.query_params.get("page", "1")
+    if not raw.isdigit() or int(raw) < 1:
+        raise WebError(400, f"page must be a whole number from 1, got {raw[:20]!r}")
+    return PageRequest(page=int(raw), limit=50)
+
+
+@dataclass(frozen=True, slots=True)
+class SessionsPage:
+    project_id: str
+    sessions: SessionList
+
+
+@dataclass(frozen=True, slots=True)
+class SessionPage:
+    project_id: str
+    replay: SessionReplay
+
+
+@dataclass(frozen=True, slots=True)
+class UsersPage:
+    project_id: str
+    users: tuple[UserSummary, ...]
+    page: int
+    has_next: bool
+
+
+@dataclass(frozen=True, slots=True)
+class UserPage:
+    project_id: str
+    user_id: str
+    session_ids: tuple[str, ...]
+    traces: tuple[TraceRow, ...]
+    more_traces: str | None
+
+
+@router.get("/project/{project_id}/sessions")
+async def sessions(
+    request: Request,
+    access: Access,
+    ctx: Ctx,
+) -> Response:
+    listed = await list_sessions(ctx.store, access.project.id, _page(request))
+    return render(request, "sessions/list.html", SessionsPage(access.project.id, listed), access=access)
+
+
+@router.get("/project/{project_id}/sessions/{session_id:path}")
+async def session(
+    request: Request,
+    session_id: str,
+    access: Access,
+    ctx: Ctx,
+) -> Response:
+    try:
+        replay = await session_replay(ctx.store, access.project.id, session_id)
+    except NotFound:
+        raise WebError(404, f"session {session_id!r} not found in this project") from None
+    return render(request, "sessions/detail.html", SessionPage(access.project.id, replay), access=access)
+
+
+@router.get("/project/{project_id}/users")
+async def users(
+    request: Request,
+    access: Access,
+    ctx: Ctx,
+) -> Response:
+    page = _page(request)
+    listed = await list_users(ctx.store, access.project.id, page)
+    view = UsersPage(access.project.id, listed, page.page, len(listed) == page.limit)
+    return render(request, "users/list.html", view, access=access)
+
+
+@router.get("/project/{project_id}/users/{user_id:path}")
+async def user(
+    request: Request,
+    user_id: str,
+    access: Access,
+    ctx: Ctx,
+) -> Response:
+    listed = await query_user_traces(ctx.store, access.project.id, user_id)
+    if not listed.items:
+        raise WebError(404, f"no traces of user {user_id!r} in this project")
+    view = UserPage(access.project.id, user_id, sessions_of(listed.items), listed.items,
+                    encode_cursor(listed.next_cursor))  # fmt: skip
+    return render(request, "users/detail.html", view, access=access)
