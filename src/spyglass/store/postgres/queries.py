@@ -93,7 +93,7 @@ def _order(column: str, descending: bool) -> str:
     return f"{column} DESC NULLS LAST" if descending else f"{column} ASC NULLS FIRST"
 
 
-def _trace_where(project_id: str, flt: TraceFilter) -> _Where:
+def trace_where(project_id: str, flt: TraceFilter) -> _Where:
     where = _Where(project_id)
     where.eq("user_id", flt.user_id)
     where.eq("name", flt.name)
@@ -108,7 +108,7 @@ def _trace_where(project_id: str, flt: TraceFilter) -> _Where:
 
 
 async def list_traces(conn: Conn, project_id: str, flt: TraceFilter, page: PageRequest) -> Page[Trace]:
-    where = _trace_where(project_id, flt)
+    where = trace_where(project_id, flt)
     column = TRACE_ORDER_COLUMNS.get(flt.order_by, "timestamp")
     order = f"{_order(column, flt.descending)}, {_order('id', flt.descending)}"
     rows = await _all(

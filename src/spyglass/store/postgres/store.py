@@ -25,6 +25,8 @@ from psycopg.rows import DictRow, dict_row
 from psycopg.types.json import set_json_loads
 from psycopg_pool import AsyncConnectionPool
 
+from spyglass.domain.accounts import Membership, User
+from spyglass.domain.costs import CostGroup, CostRollup, DailyMetrics, RecomputeReport
 from spyglass.domain.events import Event
 from spyglass.domain.model import (
     ApiKey,
@@ -36,6 +38,7 @@ from spyglass.domain.model import (
     Trace,
     TraceDetail,
 )
+from spyglass.domain.pricing import ModelDefinition
 from spyglass.domain.prompts import NewPrompt, Prompt, PromptFilter, PromptGeneration, PromptMeta, PromptUsage
 from spyglass.store.base import (
     Conflict,
@@ -50,7 +53,7 @@ from spyglass.store.base import (
     TraceFilter,
     WriteStats,
 )
-from spyglass.store.postgres import prompts, queries
+from spyglass.store.postgres import accounts, metrics, models, prompts, queries
 from spyglass.store.postgres.rows import api_key_from_row, project_from_row
 from spyglass.store.postgres.writes import CreateRace, write_events
 
@@ -88,6 +91,7 @@ class PostgresStore:
         self._thread.start()
         self._pool: AsyncConnectionPool[Conn] | None = None
         self._closed = False
+        self._prices = models.PriceCache()  # this replica's model price definitions; see models.py
 
     def __getattr__(self, name: str) -> Any:
         # A Store method of a feature this backend does not have yet answers NotSupported (501), not AttributeError.
@@ -207,7 +211,7 @@ class PostgresStore:
 
     async def write(self, events: Sequence[Event]) -> WriteStats:
         now = _micros_now()
-        return await self._transact(lambda conn: write_events(conn, events, now))
+        return await self._transact(lambda conn: write_events(conn, events, now, self._prices))
 
     async def create_project(self, name: str) -> Project:
         project = Project(id=uuid.uuid4().hex[:25], name=name, created_at=datetime.now(UTC))
@@ -346,6 +350,75 @@ class PostgresStore:
         self, project_id: str, name: str, version: int, page: PageRequest
     ) -> Page[PromptGeneration]:
         return await self._read(lambda c: prompts.list_prompt_generations(c, project_id, name, version, page))
+
+    # --- model prices and cost roll-ups (models.py, metrics.py) ---
+
+    async def list_models(self, project_id: str, page: PageRequest) -> Page[ModelDefinition]:
+        return await self._read(lambda c: models.list_models(c, project_id, page))
+
+    async def get_model(self, project_id: str, model_id: str) -> ModelDefinition:
+        return await self._read(lambda c: models.get_model(c, project_id, model_id))
+
+    async def create_model(self, project_id: str, definition: ModelDefinition) -> ModelDefinition:
+        return await self._transact(lambda c: models.create_model(c, project_id, definition))
+
+    async def delete_model(self, project_id: str, model_id: str) -> None:
+        await self._transact(lambda c: models.delete_model(c, project_id, model_id))
+
+    async def daily_metrics(self, project_id: str, flt: TraceFilter, page: PageRequest) -> Page[DailyMetrics]:
+        return await self._read(lambda c: metrics.daily_metrics(c, project_id, flt, page))
+
+    async def cost_rollups(
+        self, project_id: str, group: CostGroup, flt: TraceFilter, limit: int = 100
+    ) -> list[CostRollup]:
+        return await self._read(lambda c: metrics.cost_rollups(c, project_id, group, flt, limit))
+
+    async def recompute_costs(
+        self, since: datetime | None = None, model_pattern: str | None = None, dry_run: bool = False
+    ) -> RecomputeReport:
+        async def run(conn: Conn) -> RecomputeReport:
+            book = await self._prices.get(conn)
+            return await models.recompute_costs(conn, book, since=since, model_pattern=model_pattern, dry_run=dry_run)
+
+        return await self._transact(run)
+
+    # --- accounts (SQL in accounts.py) ---
+
+    async def create_user(self, user: User) -> None:
+        await self._read(lambda c: accounts.create_user(c, user))
+
+    async def count_users(self) -> int:
+        return await self._read(accounts.count_users)
+
+    async def find_user(self, email: str) -> User | None:
+        return await self._read(lambda c: accounts.find_user(c, email))
+
+    async def get_user(self, user_id: str) -> User:
+        return await self._read(lambda c: accounts.get_user(c, user_id))
+
+    async def list_users(self) -> list[User]:
+        return await self._read(accounts.list_users)
+
+    async def set_password(self, user_id: str, password_hash: str) -> None:
+        await self._read(lambda c: accounts.set_password(c, user_id, password_hash))
+
+    async def set_membership(self, membership: Membership) -> None:
+        await self._read(lambda c: accounts.set_membership(c, membership))
+
+    async def list_memberships(self, user_id: str) -> list[Membership]:
+        return await self._read(lambda c: accounts.list_memberships(c, user_id))
+
+    async def create_web_session(self, token_hash: str, user_id: str, expires_at: datetime) -> None:
+        await self._read(lambda c: accounts.create_web_session(c, token_hash, user_id, expires_at))
+
+    async def web_session_user(self, token_hash: str) -> User | None:
+        return await self._read(lambda c: accounts.web_session_user(c, token_hash))
+
+    async def delete_web_session(self, token_hash: str) -> None:
+        await self._read(lambda c: accounts.delete_web_session(c, token_hash))
+
+    async def web_secret(self) -> str:
+        return await self._read(accounts.web_secret)
 
 
 def open_postgres(url: str) -> Store:

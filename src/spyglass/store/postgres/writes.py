@@ -26,6 +26,7 @@ from spyglass.domain.events import (
 )
 from spyglass.domain.merge import Record, apply
 from spyglass.store.base import WriteStats
+from spyglass.store.postgres.models import PriceCache, price_observations
 from spyglass.store.postgres.rows import (
     COLUMNS,
     JSONB_COLUMNS,
@@ -124,19 +125,19 @@ async def _store(conn: Conn, table: str, records: dict[Key, Record], existing: s
                 raise CreateRace(f"another writer created one of these {table} first")
 
 
-async def write_events(conn: Conn, events: Sequence[Event], now: int) -> WriteStats:
+async def write_events(conn: Conn, events: Sequence[Event], now: int, prices: PriceCache) -> WriteStats:
     """Fold and store `events` inside the caller's transaction. Raises CreateRace (run it again)."""
     stats = WriteStats()
     segment: list[Event] = []
     for event in events:
         if isinstance(event, (TraceDelete, ScoreDelete)):
-            stats = _add(stats, await _write_upserts(conn, segment, now))
+            stats = _add(stats, await _write_upserts(conn, segment, now, prices))
             segment = []
             await _delete(conn, event)
             stats = _add(stats, WriteStats(deleted=1))
         else:
             segment.append(event)
-    return _add(stats, await _write_upserts(conn, segment, now))
+    return _add(stats, await _write_upserts(conn, segment, now, prices))
 
 
 def _add(a: WriteStats, b: WriteStats) -> WriteStats:
@@ -146,7 +147,7 @@ def _add(a: WriteStats, b: WriteStats) -> WriteStats:
     )  # fmt: skip
 
 
-async def _write_upserts(conn: Conn, events: Sequence[Event], now: int) -> WriteStats:
+async def _write_upserts(conn: Conn, events: Sequence[Event], now: int, prices: PriceCache) -> WriteStats:
     if not events:
         return WriteStats()
     trace_events: list[TraceUpsert] = []
@@ -166,6 +167,9 @@ async def _write_upserts(conn: Conn, events: Sequence[Event], now: int) -> Write
             # An update that names no trace, for an observation never seen: it becomes its own trace's root.
             record["trace_id"] = record["id"]
             trace_events.append(TraceUpsert(record["project_id"], record["id"], (0, ""), {}, weak={"timestamp": now}))
+    if observations:
+        # Usage and model may arrive in separate events, so cost (and counted tokens) follow the folded record.
+        price_observations(observations.values(), await prices.get(conn))
     touched = frozenset((r["project_id"], r["trace_id"]) for r in observations.values())
     # Lock every trace whose roll-up this transaction recomputes, so two writers never sum stale sets.
     stored_traces = await _lock(conn, "traces", [*((e.project_id, e.id) for e in trace_events), *touched])

@@ -1,0 +1,114 @@
+"""Cost and usage roll-ups of the PostgreSQL backend (mirrors store/sqlite/metrics.py): daily metrics and totals per
+session, user, model, trace name or day.
+
+Days are UTC calendar days of the trace timestamp; an observation counts on its trace's day, so a day's cost is
+exactly the sum of its traces' costs, which are the sums of their observations' costs.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from psycopg import AsyncConnection
+from psycopg.rows import DictRow
+
+from spyglass.domain.costs import CostGroup, CostRollup, DailyMetrics, ModelUsage
+from spyglass.store.base import Page, PageRequest, TraceFilter
+from spyglass.store.postgres.queries import trace_where
+
+Conn = AsyncConnection[DictRow]
+
+# The sessions run in UTC (store.py), so the date of a timestamptz is its UTC day.
+_DAY = "(t.timestamp AT TIME ZONE 'UTC')::date"
+
+
+def _matching(project_id: str, flt: TraceFilter) -> tuple[str, list[Any]]:
+    """A CTE `t` of the traces matching `flt`."""
+    where = trace_where(project_id, flt)
+    return f"WITH t AS (SELECT * FROM traces WHERE {where.sql})", where.params
+
+
+_JOIN = "FROM t JOIN observations o ON o.project_id = t.project_id AND o.trace_id = t.id"
+
+
+async def daily_metrics(conn: Conn, project_id: str, flt: TraceFilter, page: PageRequest) -> Page[DailyMetrics]:
+    """Days with traces matching `flt`, newest first; each with usage per model (observations with a model)."""
+    cte, params = _matching(project_id, flt)
+    days_sql = (
+        f"SELECT {_DAY} AS day, count(*) AS traces, coalesce(sum(t.observation_count), 0) AS observations,"
+        " coalesce(sum(t.total_cost), 0) AS cost FROM t GROUP BY day"
+    )
+    cur = await conn.execute(f"{cte} SELECT count(*) AS n FROM ({days_sql}) d", params)
+    row = await cur.fetchone()
+    total = int(row["n"]) if row else 0
+    cur = await conn.execute(
+        f"{cte} {days_sql} ORDER BY day DESC LIMIT %s OFFSET %s", [*params, page.limit, page.offset]
+    )
+    day_rows = await cur.fetchall()
+    usage: dict[Any, list[ModelUsage]] = {}
+    if day_rows:
+        chosen = [r["day"] for r in day_rows]
+        cur = await conn.execute(
+            f"{cte} SELECT {_DAY} AS day, o.model AS model, coalesce(sum(o.input_tokens), 0) AS input,"
+            " coalesce(sum(o.output_tokens), 0) AS output, coalesce(sum(o.total_tokens), 0) AS total,"
+            " count(DISTINCT o.trace_id) AS traces, count(*) AS observations,"
+            " coalesce(sum(o.total_cost), 0) AS cost"
+            f" {_JOIN} WHERE o.model IS NOT NULL AND {_DAY} = ANY(%s::date[])"
+            " GROUP BY day, o.model ORDER BY day DESC, o.model",
+            [*params, chosen],
+        )
+        for r in await cur.fetchall():
+            usage.setdefault(r["day"], []).append(
+                ModelUsage(
+                    model=r["model"], input_usage=int(r["input"]), output_usage=int(r["output"]),
+                    total_usage=int(r["total"]), count_traces=int(r["traces"]),
+                    count_observations=int(r["observations"]), total_cost=float(r["cost"]),
+                )
+            )  # fmt: skip
+    items = tuple(
+        DailyMetrics(
+            date=r["day"], count_traces=int(r["traces"]), count_observations=int(r["observations"]),
+            total_cost=float(r["cost"]), usage=tuple(usage.get(r["day"], ())),
+        )
+        for r in day_rows
+    )  # fmt: skip
+    return Page(items=items, total=total, page=page.page, limit=page.limit)
+
+
+_TRACE_KEYS = {
+    CostGroup.SESSION: "t.session_id",
+    CostGroup.USER: "t.user_id",
+    CostGroup.TRACE_NAME: "t.name",
+    CostGroup.DAY: f"to_char({_DAY}, 'YYYY-MM-DD')",
+}
+
+
+async def cost_rollups(
+    conn: Conn, project_id: str, group: CostGroup, flt: TraceFilter, limit: int = 100
+) -> list[CostRollup]:
+    """Totals per group over the traces matching `flt`, most expensive first (then by key)."""
+    cte, params = _matching(project_id, flt)
+    if group is CostGroup.MODEL:
+        sql = (
+            "SELECT o.model AS key, count(DISTINCT o.trace_id) AS traces, count(*) AS observations,"
+            " coalesce(sum(o.input_tokens), 0) AS input, coalesce(sum(o.output_tokens), 0) AS output,"
+            " coalesce(sum(o.total_tokens), 0) AS total, coalesce(sum(o.total_cost), 0) AS cost"
+            f" {_JOIN} WHERE o.model IS NOT NULL GROUP BY o.model"
+        )
+    else:
+        key = _TRACE_KEYS[group]
+        sql = (
+            f"SELECT {key} AS key, count(*) AS traces, coalesce(sum(t.observation_count), 0) AS observations,"
+            " coalesce(sum(t.input_tokens), 0) AS input, coalesce(sum(t.output_tokens), 0) AS output,"
+            " coalesce(sum(t.total_tokens), 0) AS total, coalesce(sum(t.total_cost), 0) AS cost"
+            f" FROM t GROUP BY 1"
+        )
+    cur = await conn.execute(f"{cte} {sql} ORDER BY cost DESC, key NULLS FIRST LIMIT %s", [*params, limit])
+    return [
+        CostRollup(
+            key=r["key"], count_traces=int(r["traces"]), count_observations=int(r["observations"]),
+            input_tokens=int(r["input"]), output_tokens=int(r["output"]), total_tokens=int(r["total"]),
+            total_cost=float(r["cost"]),
+        )
+        for r in await cur.fetchall()
+    ]  # fmt: skip
