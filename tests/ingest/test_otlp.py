@@ -244,6 +244,13 @@ async def test_js_sdk_json_bodies(app_client: httpx.AsyncClient) -> None:
     assert (observation["level"], observation["statusMessage"]) == ("ERROR", "kaboom")
     assert observation["parentObservationId"] == "0123456789abcdef"  # kept: it attaches if that span arrives
 
+    js5 = capture("@langfuse/otel@5.11.1", "003-otlp-remote-parent-exception-and-embedding", family=family)
+    payload = js5["request"]["body"]
+    assert await post_json(app_client, payload) == {}
+    crashing = next(s for s in payload["resourceSpans"][0]["scopeSpans"][0]["spans"] if s["name"] == "crashing-turn")
+    trace, _ = await read_trace(app_client, crashing["traceId"])
+    assert trace["name"] == "crashing-turn"  # 5.x marks the app root; its parent was never sent
+
 
 async def test_exception_event_gives_level_error(app_client: httpx.AsyncClient) -> None:
     span = _span("ab" * 16, "cd" * 8, "boom")

@@ -77,11 +77,11 @@ def spans_to_events(groups: list[ScopeSpans], project_id: str, limits: Limits = 
                 result.errors.append(span.message)
                 continue
             try:
-                trace, observation = span_events(span, scope, project_id, limits)
+                trace_upserts, observation = span_events(span, scope, project_id, limits)
             except (InvalidItem, UsageError) as exc:
                 result.errors.append(f"span {span.span_id} ({span.name[:80]!r}): {exc}")
                 continue
-            traces[trace.id].append(trace)
+            traces[span.trace_id].extend(trace_upserts)
             result.events.append(observation)
             result.accepted += 1
     for upserts in traces.values():
@@ -169,8 +169,8 @@ def _check_keys(attrs: Mapping[str, Any]) -> None:
 
 def span_events(
     span: SpanData, scope: _Scope, project_id: str, limits: Limits
-) -> tuple[TraceUpsert, ObservationUpsert]:
-    """The trace upsert and the observation upsert of one span. Raises InvalidItem naming the attribute."""
+) -> tuple[list[TraceUpsert], ObservationUpsert]:
+    """The trace upserts and the observation upsert of one span. Raises InvalidItem naming the attribute."""
     attrs = span.attributes
     _check_keys(attrs)
     if span.start_ns <= 0:
@@ -242,7 +242,12 @@ def span_events(
     fields["metadata"] = _observation_metadata(attrs, scope, limits)
 
     trace = _trace_upsert(span, scope, project_id, order, fields, genai, is_root, limits)
-    return trace, ObservationUpsert(project_id, span.span_id, order, fields)
+    upserts = [trace]
+    if is_root and "name" not in trace.fields:
+        # The root span names the trace unless `langfuse.trace.name` does: at the lowest real order, so any explicit
+        # name (ordered by its span's end time) wins, and it in turn wins over an app root's weak name.
+        upserts.append(TraceUpsert(project_id, span.trace_id, (1, span.span_id), {"name": span.name}))
+    return upserts, ObservationUpsert(project_id, span.span_id, order, fields)
 
 
 def _level_and_status(span: SpanData, fields: dict[str, Any]) -> None:
@@ -354,9 +359,11 @@ def _trace_upsert(
     carries_trace = bool(fields.keys() - {"release", "environment"})
     if "version" in obs and (is_root or carries_trace):
         fields["version"] = obs["version"]
-    if is_root:
-        # The root span names the trace and lends it its input/output, unless an explicit attribute says otherwise.
+    if not is_root and attrs.get("langfuse.internal.is_app_root") is True:
+        # The top-most span this process exported (JS 5.x marks it even when its parent was never sent).
         weak["name"] = span.name
+    if is_root:
+        # The root span lends the trace its input/output, unless an explicit attribute says otherwise.
         for key in ("input", "output"):
             if key in obs:
                 weak[key] = obs[key]
