@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import zlib
 from pathlib import Path
 from typing import Any
 
@@ -408,3 +409,22 @@ async def test_absurd_attributes_reject_only_their_span(app_client: httpx.AsyncC
 async def test_missing_auth_is_401(app_client: httpx.AsyncClient) -> None:
     response = await app_client.post(OTLP, content=b"", headers=PROTOBUF, auth=None)
     assert response.status_code == 401
+
+
+async def test_deflate_and_gzip_json_bodies(app_client: httpx.AsyncClient) -> None:
+    data = raw_body("5.0.4", "010-otlp-prompt-generation-and-observe")
+    response = await app_client.post(
+        OTLP, content=zlib.compress(data), headers={**PROTOBUF, "Content-Encoding": "deflate"}
+    )
+    assert response.status_code == 200, response.text
+    _, obs = await read_trace(app_client, _trace_id("5.0.4", "010-otlp-prompt-generation-and-observe"))
+    assert obs["g"]["promptName"] == "movie-critic"
+
+    js = capture("@langfuse/otel@5.11.1", "005-otlp-gzip-opt-in", family="langfuse-js")["request"]["body"]
+    response = await app_client.post(
+        OTLP, content=gzip.compress(json.dumps(js).encode()),
+        headers={"Content-Type": "application/json", "Content-Encoding": "gzip"},
+    )  # fmt: skip
+    assert (response.status_code, response.json()) == (200, {})
+    trace, _ = await read_trace(app_client, js["resourceSpans"][0]["scopeSpans"][0]["spans"][0]["traceId"])
+    assert trace["name"] == "probe-200"
