@@ -16,7 +16,7 @@ from spyglass.domain.pricing import (
     compute_cost,
     price_record,
 )
-from spyglass.domain.tokens import count_usage, encoding_name
+from spyglass.domain.tokens import MAX_EXACT_CHARS, count_text, count_usage, encoding_name
 from spyglass.domain.usage import normalize_usage
 
 BOOK = PriceBook(builtin_models())
@@ -149,6 +149,14 @@ def test_tokens_are_counted_offline_for_openai_models_only() -> None:
     assert encoding_name("gpt-4.1-mini") == "o200k_base"
     assert encoding_name("claude-3-5-sonnet") is None
     assert count_usage("llama3.1:8b", "hi", "there") is None
+
+
+def test_very_long_texts_are_estimated_from_their_head() -> None:
+    # " ab" is one token: exact below the limit, extrapolated from the head above it.
+    exact = " ab" * (MAX_EXACT_CHARS // 3)
+    assert count_text(exact, "o200k_base") == MAX_EXACT_CHARS // 3
+    long = " ab" * MAX_EXACT_CHARS
+    assert count_text(long, "o200k_base") == pytest.approx(MAX_EXACT_CHARS, rel=0.001)
 
 
 def test_counted_usage_is_priced_and_recounted_when_output_arrives() -> None:

@@ -53,8 +53,12 @@ lf.flush()
 
 fetched = lf.fetch_trace(trace.id).data
 daily = lf.client.metrics.daily(user_id="cost-user")
+listed = lf.client.models.list(limit=100)
+builtin = lf.client.models.get("builtin-gpt-4o")
 print(json.dumps({
     "override": override.dict(by_alias=True),
+    "listed": [m.id for m in listed.data],
+    "builtin": builtin.dict(by_alias=True),
     "trace_id": trace.id,
     "second_id": second.id,
     "observations": {o.name: o.dict(by_alias=True) for o in fetched.observations},
@@ -74,6 +78,9 @@ def _get(server: ServerProcess, path: str, **params: Any) -> Any:
 def test_costs_through_the_2x_sdk(server: ServerProcess) -> None:
     out = run_script(SDK, SCENARIO, server.sdk_env())
     assert out["override"]["isLangfuseManaged"] is False
+    assert out["listed"][0] == out["override"]["id"] and "builtin-gpt-4o" in out["listed"]
+    assert out["builtin"]["isLangfuseManaged"] is True
+    assert (out["builtin"]["inputPrice"], out["builtin"]["outputPrice"]) == (0.0000025, 0.00001)
     obs = out["observations"]
 
     # gpt-4o: 1000 x $2.50 + 500 x $10 (usage arrived in the update, the model in the create)

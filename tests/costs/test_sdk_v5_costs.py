@@ -49,7 +49,10 @@ with lf.start_as_current_observation(as_type="span", name="cost-root") as root:
         with generation("model-later", usage_details={"input": 2000, "output": 100}) as g:
             g.update(model="gpt-4.1-nano")
 lf.flush()
-print(json.dumps({"trace_id": trace_id, "override": override.dict(by_alias=True)}, default=str))
+listed = lf.api.models.list(limit=100)
+builtin = lf.api.models.get("builtin-o4-mini")
+print(json.dumps({"trace_id": trace_id, "override": override.dict(by_alias=True),
+                  "listed": [m.id for m in listed.data], "builtin": builtin.dict(by_alias=True)}, default=str))
 """
 
 
@@ -63,6 +66,9 @@ def _get(server: ServerProcess, path: str, **params: Any) -> Any:
 def test_costs_through_the_5x_sdk(server: ServerProcess) -> None:
     out = run_script(SDK, SCENARIO, server.sdk_env())
     assert out["override"]["isLangfuseManaged"] is False
+    assert out["listed"][0] == out["override"]["id"] and "builtin-o4-mini" in out["listed"]
+    assert out["builtin"]["prices"]["input_cached_tokens"] == {"price": 0.000000275}
+    assert out["builtin"]["pricingTiers"][0]["isDefault"] is True
     trace = _get(server, f"/api/public/traces/{out['trace_id']}")
     obs = {o["name"]: o for o in trace["observations"]}
 
