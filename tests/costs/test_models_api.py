@@ -162,3 +162,28 @@ async def test_bad_metrics_parameters_get_a_400(app_client: httpx.AsyncClient) -
     assert response.status_code == 400 and "groupBy" in response.json()["message"]
     response = await app_client.get("/api/public/metrics/daily", params={"fromTimestamp": "soon"})
     assert response.status_code == 400 and "fromTimestamp" in response.json()["message"]
+
+
+def _update(event_id: str, obs_id: str, ts: str, **body: Any) -> dict[str, Any]:
+    return {"id": event_id, "type": "generation-update", "timestamp": ts, "body": {"id": obs_id, **body}}
+
+
+async def test_a_usage_update_recomputes_a_computed_cost_but_never_a_client_cost(app_client: httpx.AsyncClient) -> None:
+    await _ingest(
+        app_client,
+        _generation("c1", "computed", "t-upd", model="gpt-4o", usageDetails={"input": 1000}),
+        _generation("c2", "client", "t-upd", model="gpt-4o", usageDetails={"input": 1000}, costDetails={"input": 9.0}),
+    )
+    await _ingest(
+        app_client,
+        _update("u1", "computed", "2026-11-20T10:00:01.000Z", usageDetails={"input": 2000, "output": 100}),
+        _update("u2", "client", "2026-11-20T10:00:01.000Z", usageDetails={"input": 2000, "output": 100}),
+    )
+    trace = (await app_client.get("/api/public/traces/t-upd")).json()
+    costs = {o["id"]: o["costDetails"] for o in trace["observations"]}
+    # 2000 x $2.50 + 100 x $10 per 1M tokens; the client's $9 stays
+    assert costs == {
+        "computed": {"input": 0.005, "output": 0.001, "total": 0.006},
+        "client": {"input": 9.0, "total": 9.0},
+    }
+    assert trace["totalCost"] == pytest.approx(9.006)
