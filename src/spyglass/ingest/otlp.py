@@ -31,7 +31,7 @@ from spyglass.ingest.otlp_decode import (
     decode_json,
     decode_protobuf,
 )
-from spyglass.ingest.otlp_genai import CONSUMED_KEYS, CONSUMED_PREFIXES, genai_fields, loads_lenient
+from spyglass.ingest.otlp_genai import CONSUMED_KEYS, CONSUMED_PREFIXES, GenAiFields, genai_fields, loads_lenient
 from spyglass.ingest.values import InvalidItem, json_text, micros, model_parameters
 
 LANGFUSE_SCOPE = "langfuse-sdk"
@@ -42,6 +42,8 @@ _TRACE_META = "langfuse.trace.metadata."
 _EXPERIMENT = "langfuse.experiment."
 _TYPES = frozenset(t.value for t in ObservationType)
 DEFAULT_LIMITS = Limits()
+_PLAIN_KEYS = frozenset({"user.id", "session.id"})
+_JSON_EXPERIMENT_KEYS = ("metadata", "expected_output")
 
 
 @dataclass(slots=True)
@@ -161,10 +163,35 @@ def _map(value: Any, what: str) -> dict[str, Any]:
     return parsed
 
 
-def _check_keys(attrs: Mapping[str, Any]) -> None:
-    for key in attrs:
+@dataclass(slots=True)
+class _Parts:
+    """A span's attributes sorted in one pass: metadata keys, experiment keys, the rest."""
+
+    observation_metadata: dict[str, Any] = field(default_factory=dict)
+    trace_metadata: dict[str, Any] = field(default_factory=dict)
+    experiment: dict[str, Any] = field(default_factory=dict)
+    unmapped: dict[str, Any] = field(default_factory=dict)
+    foreign: bool = False  # any attribute that is neither `langfuse.*` nor user.id / session.id
+
+
+def _split(attrs: Mapping[str, Any], scope: _Scope) -> _Parts:
+    parts = _Parts()
+    for key, value in attrs.items():
         if len(key) > MAX_ATTRIBUTE_KEY:
             raise InvalidItem(f"attribute key of {len(key)} characters is over the {MAX_ATTRIBUTE_KEY}-character limit")
+        if key.startswith("langfuse."):
+            if key.startswith(_OBS_META):
+                parts.observation_metadata[key[len(_OBS_META) :]] = scope.metadata_value(value)
+            elif key.startswith(_TRACE_META):
+                parts.trace_metadata[key[len(_TRACE_META) :]] = scope.metadata_value(value)
+            elif key.startswith(_EXPERIMENT):
+                name = key[len(_EXPERIMENT) :]
+                parts.experiment[name] = loads_lenient(value) if name.endswith(_JSON_EXPERIMENT_KEYS) else value
+        elif key not in _PLAIN_KEYS:
+            parts.foreign = True
+            if key not in CONSUMED_KEYS and not key.startswith(CONSUMED_PREFIXES):
+                parts.unmapped[key] = value
+    return parts
 
 
 def span_events(
@@ -172,13 +199,13 @@ def span_events(
 ) -> tuple[list[TraceUpsert], ObservationUpsert]:
     """The trace upserts and the observation upsert of one span. Raises InvalidItem naming the attribute."""
     attrs = span.attributes
-    _check_keys(attrs)
+    parts = _split(attrs, scope)
     if span.start_ns <= 0:
         raise InvalidItem("startTimeUnixNano is required")
     start = _nanos_to_micros(span.start_ns)
     end = _nanos_to_micros(span.end_ns) if span.end_ns > 0 else None
     order: Order = (end if end is not None else start, span.span_id)
-    genai = genai_fields(attrs, span.events)
+    genai = genai_fields(attrs, span.events) if parts.foreign or span.events else _plain_genai(attrs)
     fields: dict[str, Any] = {"trace_id": span.trace_id, "name": span.name, "start_time": start}
     if end is not None:
         fields["end_time"] = max(end, start)
@@ -239,9 +266,9 @@ def span_events(
         fields["output"] = _json_value(raw_output, "langfuse.observation.output", limits)
     elif genai.output is not None:
         fields["output"] = json_text(genai.output, "output", limits.max_value_bytes)
-    fields["metadata"] = _observation_metadata(attrs, scope, limits)
+    fields["metadata"] = _observation_metadata(attrs, parts, scope, limits)
 
-    trace = _trace_upsert(span, scope, project_id, order, fields, genai, is_root, limits)
+    trace = _trace_upsert(span, scope, project_id, order, fields, genai, is_root, parts, limits)
     upserts = [trace]
     if is_root and "name" not in trace.fields:
         # The root span names the trace unless `langfuse.trace.name` does: at the lowest real order, so any explicit
@@ -274,7 +301,14 @@ def _level_and_status(span: SpanData, fields: dict[str, Any]) -> None:
         fields["status_message"] = message
 
 
-def _observation_metadata(attrs: Mapping[str, Any], scope: _Scope, limits: Limits) -> dict[str, Any]:
+def _plain_genai(attrs: Mapping[str, Any]) -> GenAiFields:
+    """A span with only Langfuse attributes: nothing for the GenAI mapping but the user and session."""
+    user, session = attrs.get("user.id"), attrs.get("session.id")
+    return GenAiFields(user_id=str(user) if user is not None else None,
+                       session_id=str(session) if session is not None else None)  # fmt: skip
+
+
+def _observation_metadata(attrs: Mapping[str, Any], parts: _Parts, scope: _Scope, limits: Limits) -> dict[str, Any]:
     metadata: dict[str, Any] = {}
     whole = attrs.get(_OBS + "metadata")
     if whole is not None:
@@ -283,20 +317,11 @@ def _observation_metadata(attrs: Mapping[str, Any], scope: _Scope, limits: Limit
             metadata.update(value)
         else:
             metadata["metadata"] = value
-    experiment: dict[str, Any] = {}
-    unmapped: dict[str, Any] = {}
-    for key, value in attrs.items():
-        if key.startswith(_OBS_META):
-            metadata[key[len(_OBS_META) :]] = scope.metadata_value(value)
-        elif key.startswith(_EXPERIMENT):
-            name = key[len(_EXPERIMENT) :]
-            experiment[name] = loads_lenient(value) if name.endswith(("metadata", "expected_output")) else value
-        elif key not in CONSUMED_KEYS and not key.startswith(CONSUMED_PREFIXES):
-            unmapped[key] = value
-    if experiment:
-        metadata["experiment"] = experiment
-    if unmapped:
-        metadata["attributes"] = unmapped
+    metadata.update(parts.observation_metadata)
+    if parts.experiment:
+        metadata["experiment"] = parts.experiment
+    if parts.unmapped:
+        metadata["attributes"] = parts.unmapped
     metadata.update(scope.provenance)
     json_text(metadata, "metadata", limits.max_value_bytes)
     return metadata
@@ -308,8 +333,9 @@ def _trace_upsert(
     project_id: str,
     order: Order,
     obs: Mapping[str, Any],
-    genai: Any,
+    genai: GenAiFields,
     is_root: bool,
+    parts: _Parts,
     limits: Limits,
 ) -> TraceUpsert:
     attrs = span.attributes
@@ -341,9 +367,7 @@ def _trace_upsert(
     if whole is not None:
         value = loads_lenient(whole)
         metadata.update(value if isinstance(value, dict) else {"metadata": value})
-    for key, value in attrs.items():
-        if key.startswith(_TRACE_META):
-            metadata[key[len(_TRACE_META) :]] = scope.metadata_value(value)
+    metadata.update(parts.trace_metadata)
     if metadata:
         json_text(metadata, "langfuse.trace.metadata", limits.max_value_bytes)
         fields["metadata"] = metadata
