@@ -131,8 +131,12 @@ def _trace_where(project_id: str, q: TraceQuery) -> _Where:
             clause += " AND s.value <= ?"
             params.append(q.score_max)
         where.add(clause + ")", *params)
-    if q.search:
+    if q.search and len(q.search) >= 3:
         where.add("rowid IN (SELECT rowid FROM trace_search WHERE trace_search MATCH ?)", fts_phrase(q.search))
+    elif q.search:
+        # Trigrams need three characters; shorter text (a two-character word in Japanese, say) is scanned for.
+        pattern = "%" + q.search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        where.add("(input LIKE ? ESCAPE '\\' OR output LIKE ? ESCAPE '\\')", pattern, pattern)
     return where
 
 
