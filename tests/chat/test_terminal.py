@@ -6,8 +6,10 @@ from pathlib import Path
 
 import pexpect
 import pytest
-from tests.chat.conftest import SHORT, answers, observation, spawn_chat, trace_detail, traces_of
+from tests.chat.conftest import SHORT, answers, observation, run_chat_script, spawn_chat, trace_detail, traces_of
 from tests.support.server import ServerProcess
+
+from spyglass.chat.embedded import bundled_model_path
 
 pytestmark = pytest.mark.slow
 
@@ -25,9 +27,20 @@ def test_conversation_feedback_and_new_session_show_up_in_spyglass(server: Serve
     assert f"Connected to Spyglass at {server.url} (project: default)." in banner
     assert "Model: embedded SmolLM2-135M-Instruct (no Ollama found at http://127.0.0.1:9" in banner
 
-    for line in ["Hello! Who are you?", "What is the capital of France?", "/feedback 4 good", "/new", "Say hi"]:
+    child.sendline("/help")
+    child.expect("/feedback N \\[comment\\]")
+    child.expect("You: ")
+    child.sendline("/feedback 4")
+    child.expect("Nothing to rate yet")
+    child.expect("You: ")
+    for line in ["Hello! Who are you?", "What is the capital of France?", "/feedback 9", "/feedback 4 good", "/new"]:
         child.sendline(line)
         child.expect("You: ")
+    child.sendintr()  # Ctrl-C at the prompt does not end the chat
+    child.expect("exit, quit or Ctrl-D leaves")
+    child.expect("You: ")
+    child.sendline("Say hi")
+    child.expect("You: ")
     child.sendline("exit")
     child.expect("Bye.")
     child.expect(pexpect.EOF)
@@ -35,6 +48,9 @@ def test_conversation_feedback_and_new_session_show_up_in_spyglass(server: Serve
     printed = answers(child.logfile_read.getvalue())
     assert child.exitstatus == 0
     assert len(printed) == 3 and all(printed)
+    screen = child.logfile_read.getvalue()
+    assert "Usage: /feedback N [comment], with N from 1 (bad) to 5 (great)." in screen
+    assert screen.count("Feedback recorded!") == 1 and "Started a new conversation" in screen
 
     traces = traces_of(server, name="chat_turn")
     assert len(traces) == 3
@@ -98,3 +114,22 @@ def test_ctrl_c_stops_the_answer_and_the_conversation_goes_on(server: ServerProc
     # The partial answer stays in the conversation.
     assert follow_up["input"][-2] == {"role": "assistant", "content": stopped["output"].strip()}
     assert follow_up["level"] == "DEFAULT" and follow_up["output"].strip()
+
+
+def test_model_path_runs_a_local_gguf_file(server: ServerProcess, tmp_path: Path) -> None:
+    model = tmp_path / "my-model.gguf"
+    model.symlink_to(bundled_model_path() or Path("missing"))
+    done = run_chat_script(["Hello"], ["--model-path", str(model), *SHORT], tmp_path, server.sdk_env())
+    assert done.returncode == 0, done.stderr
+    assert f"Model: my-model from {model}, embedded." in done.stdout
+    (trace,) = traces_of(server, name="chat_turn")
+    generation = observation(trace_detail(server, trace["id"]), "llm_response")
+    assert generation["model"] == "my-model" and generation["output"].strip() == answers(done.stdout)[0]
+
+
+def test_a_file_that_is_not_a_model_stops_the_chat_with_a_message(tmp_path: Path) -> None:
+    model = tmp_path / "notes.gguf"
+    model.write_text("not a model")
+    done = run_chat_script(["Hello"], ["--model-path", str(model)], tmp_path)
+    assert done.returncode == 2
+    assert "The embedded runtime cannot load" in done.stderr and "Traceback" not in done.stderr

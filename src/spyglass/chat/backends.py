@@ -83,6 +83,7 @@ class OllamaBackend:
     def __init__(self, endpoint: str, model: str, *, timeout: float = 120.0) -> None:
         self.endpoint = endpoint
         self._model = model
+        self._timeout = timeout
         self._client = httpx.Client(timeout=httpx.Timeout(timeout, connect=5.0))
 
     @property
@@ -125,6 +126,8 @@ class OllamaBackend:
                         usage = Usage(int(part.get("prompt_eval_count") or 0), int(part.get("eval_count") or 0))
                         break
                 yield usage
+        except httpx.TimeoutException:
+            raise LLMError(f"Ollama at {self.endpoint} did not answer within {self._timeout:g} s") from None
         except httpx.HTTPError as exc:
             raise LLMError(f"Cannot reach Ollama at {self.endpoint}: {_reason(exc)}") from None
 
