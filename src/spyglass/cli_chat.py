@@ -86,7 +86,12 @@ def chat(
         try:
             write(f"Connected to Spyglass at {config.langfuse_host} (project: {tracer.project_name()}). ")
         except Exception as exc:
-            write(f"Spyglass at {config.langfuse_host} did not answer ({_first_line(exc)}); turns may be lost. ")
+            if getattr(exc, "status_code", None) in (401, 403):
+                write(
+                    f"Spyglass at {config.langfuse_host} refused the keys from {config.keys_source}; turns are lost. "
+                )
+            else:
+                write(f"Spyglass at {config.langfuse_host} did not answer ({_first_line(exc)}); turns may be lost. ")
     else:
         write(
             "Tracing off: no Langfuse keys (set LANGFUSE_PUBLIC_KEY and LANGFUSE_SECRET_KEY, or run `spyglass serve` "

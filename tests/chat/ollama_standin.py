@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -28,6 +29,8 @@ class OllamaStandIn:
         self.url = f"http://127.0.0.1:{self.port}"
         self.chat_requests: list[dict[str, Any]] = []
         self.answers: list[tuple[str, Usage]] = []
+        # Seconds to wait before answering /api/chat (and then answer nothing): a hung Ollama.
+        self.delay = 0.0
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
 
@@ -82,6 +85,9 @@ def _handler(standin: OllamaStandIn) -> type[BaseHTTPRequestHandler]:
             name = body.get("model")
             if name not in standin.models:
                 self._json(404, {"error": f'model "{name}" not found, try pulling it first'})
+                return
+            if standin.delay:
+                time.sleep(standin.delay)
                 return
             options = body.get("options") or {}
             params = GenerationParams(float(options.get("temperature", 0.7)), int(options.get("num_predict", 32)))

@@ -137,3 +137,32 @@ def test_spyglass_down_does_not_stop_the_chat(ollama: OllamaStandIn, tmp_path: P
     assert f"Spyglass at {host} did not answer" in done.stdout
     assert len([a for a in answers(done.stdout) if a]) == 2
     assert "Traceback" not in done.stdout + done.stderr
+
+
+def test_ollama_that_does_not_answer_in_time(server: ServerProcess, ollama: OllamaStandIn, tmp_path: Path) -> None:
+    ollama.delay = 4
+    args = ["--backend", "ollama", "--ollama-endpoint", ollama.url, "--ollama-model", STANDIN_MODEL, "--timeout", "1"]
+    done = run_chat_script(["Hello"], args, tmp_path, server.sdk_env())
+    assert done.returncode == 0, done.stderr
+    expected = f"Ollama at {ollama.url} did not answer within 1 s"
+    assert f"[error] {expected}" in done.stdout
+    (trace,) = traces_of(server, name="chat_turn")
+    assert observation(trace_detail(server, trace["id"]), "llm_response")["statusMessage"] == expected
+
+
+def test_auto_says_why_it_did_not_pick_ollama(ollama: OllamaStandIn, tmp_path: Path) -> None:
+    ollama.models = {"llama3.2:1b"}
+    done = run_chat_script(["exit"], ["--ollama-endpoint", ollama.url, "--ollama-model", "qwen3:8b"], tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert (
+        f"Model: embedded SmolLM2-135M-Instruct (Ollama at {ollama.url} has no model qwen3:8b; "
+        "`ollama pull qwen3:8b` to use it)." in done.stdout
+    )
+    assert "Tracing off: no Langfuse keys" in done.stdout
+
+
+def test_keys_the_server_refuses_are_named(server: ServerProcess, tmp_path: Path) -> None:
+    env = {**server.sdk_env(), "LANGFUSE_PUBLIC_KEY": "pk-lf-wrong", "LANGFUSE_SECRET_KEY": "sk-lf-wrong"}
+    done = run_chat_script(["exit"], ["--backend", "embedded"], tmp_path, env)
+    assert done.returncode == 0, done.stderr
+    assert f"Spyglass at {server.url} refused the keys from environment; turns are lost." in done.stdout

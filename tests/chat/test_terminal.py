@@ -89,7 +89,9 @@ def test_conversation_feedback_and_new_session_show_up_in_spyglass(server: Serve
 
 
 def test_ctrl_c_stops_the_answer_and_the_conversation_goes_on(server: ServerProcess, tmp_path: Path) -> None:
-    child = spawn_chat(["--backend", "embedded", "--max-tokens", "64"], tmp_path, server.sdk_env())
+    child = spawn_chat(
+        ["--backend", "embedded", "--max-tokens", "64", "--temperature", "0"], tmp_path, server.sdk_env()
+    )
     child.expect("You: ")
     child.sendline("Write a very long story about a lighthouse keeper and the sea.")
     child.expect("Bot: ")
