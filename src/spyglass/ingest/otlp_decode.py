@@ -200,10 +200,13 @@ def _json_any(value: Any) -> Any:
         return _json_int(_get(value, "intValue", "int_value"), "intValue")
     if "doubleValue" in value or "double_value" in value:
         raw = _get(value, "doubleValue", "double_value")
-        return float(raw) if isinstance(raw, (int, float, str)) and not isinstance(raw, bool) else None
+        if isinstance(raw, bool) or not isinstance(raw, (int, float, str)):
+            raise ValueError(f"doubleValue must be a number, got {raw!r}"[:200])
+        return float(raw)  # "NaN" and "Infinity" are valid OTLP/JSON doubles
     if "arrayValue" in value or "array_value" in value:
         array = _get(value, "arrayValue", "array_value") or {}
-        return [_json_any(v) for v in (array.get("values") or [])] if isinstance(array, Mapping) else []
+        values = array.get("values") if isinstance(array, Mapping) else None
+        return [_json_any(v) for v in values] if isinstance(values, list) else []
     if "kvlistValue" in value or "kvlist_value" in value:
         kvlist = _get(value, "kvlistValue", "kvlist_value") or {}
         return _json_attributes(kvlist.get("values") if isinstance(kvlist, Mapping) else None)
@@ -293,7 +296,10 @@ def decode_json(body: bytes) -> list[ScopeSpans]:
         if not isinstance(resource_spans, Mapping):
             raise OtlpDecodeError(f"{r_where} must be an object")
         resource_obj = resource_spans.get("resource") or {}
-        resource = _json_attributes(resource_obj.get("attributes") if isinstance(resource_obj, Mapping) else None)
+        try:
+            resource = _json_attributes(resource_obj.get("attributes") if isinstance(resource_obj, Mapping) else None)
+        except ValueError as exc:
+            raise OtlpDecodeError(f"{r_where}.resource.attributes: {exc}") from None
         for s_index, scope_spans in enumerate(_list(resource_spans, "scopeSpans", "scope_spans", r_where)):
             s_where = f"{r_where}.scopeSpans[{s_index}]"
             if not isinstance(scope_spans, Mapping):
@@ -313,13 +319,10 @@ def decode_json(body: bytes) -> list[ScopeSpans]:
                     name = span.get("name")
                     label = f" ({name[:80]!r})" if isinstance(name, str) else ""
                     spans.append(SpanError(where, f"{where}{label}: {exc}"))
-            out.append(
-                ScopeSpans(
-                    resource,
-                    str(scope.get("name") or ""),
-                    str(scope.get("version") or ""),
-                    _json_attributes(scope.get("attributes")),
-                    spans,
-                )
-            )
+            try:
+                scope_attributes = _json_attributes(scope.get("attributes"))
+            except ValueError as exc:
+                raise OtlpDecodeError(f"{s_where}.scope.attributes: {exc}") from None
+            name, version = scope.get("name"), scope.get("version")
+            out.append(ScopeSpans(resource, str(name or ""), str(version or ""), scope_attributes, spans))
     return out
