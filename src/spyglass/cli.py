@@ -14,6 +14,7 @@ from spyglass import __version__
 from spyglass.cli_chat import chat
 from spyglass.cli_costs import costs_app
 from spyglass.cli_prompts import prompts_app
+from spyglass.cli_transfer import register as register_transfer
 from spyglass.cli_users import users_app
 from spyglass.config import Settings, settings_from_env
 from spyglass.store import open_store
@@ -30,6 +31,7 @@ app.add_typer(prompts_app, name="prompts")
 app.add_typer(users_app, name="users")
 app.add_typer(costs_app, name="costs")
 app.command("chat")(chat)
+register_transfer(app)  # spyglass export / spyglass import
 
 DataDir = Annotated[Path | None, typer.Option("--data-dir", help="Where the SQLite file lives (default ./.spyglass).")]
 DatabaseUrl = Annotated[

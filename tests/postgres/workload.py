@@ -73,30 +73,33 @@ def send(client: httpx.Client, envelopes: list[dict[str, Any]], batch: int = 7) 
 _VOLATILE = {"createdAt", "updatedAt", "projectId", "htmlPath"}
 
 
-def normalised(value: Any) -> Any:
-    """An API answer without what differs between two stores holding the same data (project ids, write clocks)."""
+def normalised(value: Any, strict: bool = False) -> Any:
+    """An API answer without what differs between two stores holding the same data (project ids, write clocks),
+    or with everything when `strict`; child lists in id order either way."""
     if isinstance(value, dict):
-        out = {k: normalised(v) for k, v in value.items() if k not in _VOLATILE}
+        out = {k: normalised(v, strict) for k, v in value.items() if strict or k not in _VOLATILE}
+        if isinstance(out.get("userIds"), list):
+            out["userIds"] = sorted(out["userIds"])  # a session's users come in no particular order
         for key in ("observations", "scores"):
             if isinstance(out.get(key), list):
                 out[key] = sorted(out[key], key=lambda item: str(item.get("id")) if isinstance(item, dict) else item)
         return out
     if isinstance(value, list):
-        return [normalised(v) for v in value]
+        return [normalised(v, strict) for v in value]
     return value
 
 
-def snapshot(client: httpx.Client, trace_ids: list[str]) -> dict[str, Any]:
+def snapshot(client: httpx.Client, trace_ids: list[str], strict: bool = False) -> dict[str, Any]:
     """Every trace (with observations and scores) and the sessions list, as the public API answers them."""
     out: dict[str, Any] = {}
     for trace_id in trace_ids:
         response = client.get(f"/api/public/traces/{trace_id}")
         assert response.status_code == 200, response.text
-        out[trace_id] = normalised(response.json())
+        out[trace_id] = normalised(response.json(), strict)
     listing = client.get("/api/public/traces", params={"limit": 100, "orderBy": "timestamp.asc"})
     assert listing.status_code == 200, listing.text
-    out["_list"] = normalised(listing.json())
+    out["_list"] = normalised(listing.json(), strict)
     sessions = client.get("/api/public/sessions", params={"limit": 100})
     assert sessions.status_code == 200, sessions.text
-    out["_sessions"] = normalised(sessions.json())
+    out["_sessions"] = normalised(sessions.json(), strict)
     return out

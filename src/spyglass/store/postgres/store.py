@@ -12,7 +12,7 @@ import logging
 import random
 import threading
 import uuid
-from collections.abc import Awaitable, Callable, Coroutine, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Sequence
 from datetime import UTC, datetime
 from importlib import resources
 from typing import Any, TypeVar, cast
@@ -28,6 +28,7 @@ from psycopg_pool import AsyncConnectionPool
 from spyglass.domain.accounts import Membership, User
 from spyglass.domain.costs import CostGroup, CostRollup, DailyMetrics, RecomputeReport
 from spyglass.domain.events import Event
+from spyglass.domain.merge import Record
 from spyglass.domain.model import (
     ApiKey,
     Observation,
@@ -53,9 +54,10 @@ from spyglass.store.base import (
     TraceFilter,
     WriteStats,
 )
-from spyglass.store.postgres import accounts, metrics, models, prompts, queries
+from spyglass.store.postgres import accounts, metrics, models, prompts, queries, transfer
 from spyglass.store.postgres.rows import api_key_from_row, project_from_row
 from spyglass.store.postgres.writes import CreateRace, write_events
+from spyglass.store.transfer import KINDS, paged
 
 R = TypeVar("R")
 Conn = AsyncConnection[DictRow]
@@ -382,6 +384,19 @@ class PostgresStore:
 
         return await self._transact(run)
 
+    # --- record transfer for export/import (store/transfer.py; SQL in postgres/transfer.py) ---
+
+    def dump_records(self, project_id: str, kind: str, batch: int = 500) -> AsyncIterator[list[Record]]:
+        table = _table(kind)
+        return paged(lambda after: self._read(lambda c: transfer.dump_page(c, project_id, table, after, batch)))
+
+    async def load_records(self, project_id: str, kind: str, records: Sequence[Record]) -> int:
+        table = _table(kind)
+        return await self._transact(lambda c: transfer.load(c, project_id, table, records))
+
+    async def load_project(self, project: Project) -> Project:
+        return await self._transact(lambda c: transfer.load_project(c, project))
+
     # --- accounts (SQL in accounts.py) ---
 
     async def create_user(self, user: User) -> None:
@@ -419,6 +434,12 @@ class PostgresStore:
 
     async def web_secret(self) -> str:
         return await self._read(accounts.web_secret)
+
+
+def _table(kind: str) -> str:
+    if kind not in KINDS:
+        raise ValueError(f"kind must be one of {', '.join(KINDS)}, got {kind!r}")
+    return kind
 
 
 def open_postgres(url: str) -> Store:
