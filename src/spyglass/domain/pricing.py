@@ -18,7 +18,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from functools import lru_cache
 from importlib import resources
@@ -146,8 +146,6 @@ def compile_pattern(pattern: str) -> re.Pattern[str]:
 
 def with_regex(definition: ModelDefinition) -> ModelDefinition:
     """The same definition with its pattern compiled once (raises PricingError on a bad pattern)."""
-    from dataclasses import replace
-
     return replace(definition, _regex=compile_pattern(definition.match_pattern))
 
 
