@@ -81,6 +81,8 @@ def chat(
     def note(text: str) -> None:
         write(f"[spyglass] {text}\n")
 
+    interactive = script is None and sys.stdin.isatty()
+    script_text = None if interactive else _read_script(script)
     tracer = ChatTracer(config, note)
     if tracer.enabled:
         try:
@@ -106,11 +108,11 @@ def chat(
     write(selection.notice + "\n")
 
     session = ChatSession(selection.backend, tracer, config, write)
-    if script is None and sys.stdin.isatty():
+    if script_text is None:
         write("Type a message, /help for commands, exit or Ctrl-D to leave.\n")
         lines: Iterator[str | None] = _terminal_lines(write)
     else:
-        lines = _script_lines(script, write)
+        lines = _script_lines(script_text, write)
     try:
         session.run(lines)
     except KeyboardInterrupt:
@@ -135,17 +137,19 @@ def _terminal_lines(write: Callable[[str], None]) -> Iterator[str | None]:
             write("\n(exit, quit or Ctrl-D leaves)\n")
 
 
-def _script_lines(script: Path | None, write: Callable[[str], None]) -> Iterator[str | None]:
-    """Lines of the script (or stdin), echoed after a `You: ` prompt so the output reads as a transcript."""
-    if script is not None and str(script) != "-":
-        try:
-            text = script.read_text()
-        except OSError as exc:
-            raise typer.BadParameter(f"cannot read --script {script}: {exc.strerror}") from None
-        source: list[str] = text.splitlines()
-    else:
-        source = [line.rstrip("\n") for line in sys.stdin]
-    for line in source:
+def _read_script(script: Path | None) -> str:
+    """The text of --script FILE, or stdin for `-` or when stdin is not a terminal."""
+    if script is None or str(script) == "-":
+        return sys.stdin.read()
+    try:
+        return script.read_text()
+    except OSError as exc:
+        raise typer.BadParameter(f"cannot read --script {script}: {exc.strerror}") from None
+
+
+def _script_lines(text: str, write: Callable[[str], None]) -> Iterator[str | None]:
+    """The script's lines (`#` comments skipped), echoed after a `You: ` prompt so the output reads as a transcript."""
+    for line in text.splitlines():
         if line.lstrip().startswith("#"):
             continue
         write(f"You: {line}\n")

@@ -42,7 +42,8 @@ def chat_env(extra: Mapping[str, str] | None = None) -> dict[str, str]:
     """The process environment without the user's own LLM/Langfuse settings, plus `extra`."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("LANGFUSE_", "OLLAMA_", "OPENAI_", "SPYGLASS_"))}
     # TERM=dumb: no readline escape sequences between the prompt and what is typed.
-    env.update({"TERM": "dumb", "PYTHONUNBUFFERED": "1", **(extra or {})})
+    # COLUMNS: usage errors are printed in a box; a wide one keeps messages on one line.
+    env.update({"TERM": "dumb", "PYTHONUNBUFFERED": "1", "COLUMNS": "200", **(extra or {})})
     return env
 
 

@@ -135,3 +135,12 @@ def test_a_file_that_is_not_a_model_stops_the_chat_with_a_message(tmp_path: Path
     done = run_chat_script(["Hello"], ["--model-path", str(model)], tmp_path)
     assert done.returncode == 2
     assert "The embedded runtime cannot load" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_a_conversation_too_long_for_the_model_is_an_error_turn(server: ServerProcess, tmp_path: Path) -> None:
+    done = run_chat_script(["word " * 5000, "Hi"], ["--backend", "embedded", *SHORT], tmp_path, server.sdk_env())
+    assert done.returncode == 0, done.stderr
+    assert "its context holds 4096): /new starts a new one" in done.stdout
+    failed, worked = traces_of(server, name="chat_turn")
+    assert (failed["level"], worked["level"]) == ("ERROR", "DEFAULT")
+    assert "too long for the model" in observation(trace_detail(server, failed["id"]), "llm_response")["statusMessage"]

@@ -120,9 +120,7 @@ class EmbeddedBackend:
                 if chunk is None:
                     break
                 if "error" in chunk:
-                    error = chunk["error"]
-                    message = error.get("message") if isinstance(error, dict) else error
-                    raise LLMError(f"The embedded model failed: {message}")
+                    raise LLMError(_error_message(chunk["error"]))
                 if chunk.get("usage"):
                     found = chunk["usage"]
                     usage = Usage(int(found.get("prompt_tokens") or 0), int(found.get("completion_tokens") or 0))
@@ -139,3 +137,13 @@ class EmbeddedBackend:
 
     def close(self) -> None:
         self._server = None
+
+
+def _error_message(error: object) -> str:
+    if isinstance(error, dict) and error.get("type") == "exceed_context_size_error":
+        return (
+            f"The conversation is too long for the model ({error.get('n_prompt_tokens')} tokens, its context holds "
+            f"{error.get('n_ctx')}): /new starts a new one"
+        )
+    message = error.get("message") if isinstance(error, dict) else error
+    return f"The embedded model failed: {message}"
