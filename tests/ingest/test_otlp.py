@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import gzip
 import json
 import zlib
@@ -428,3 +429,20 @@ async def test_deflate_and_gzip_json_bodies(app_client: httpx.AsyncClient) -> No
     assert (response.status_code, response.json()) == (200, {})
     trace, _ = await read_trace(app_client, js["resourceSpans"][0]["scopeSpans"][0]["spans"][0]["traceId"])
     assert trace["name"] == "probe-200"
+
+
+async def test_only_invalid_spans_is_400(app_client: httpx.AsyncClient) -> None:
+    response = await app_client.post(
+        OTLP, content=json.dumps(_request([_span("55" * 8, "77" * 8, "short-trace-id")])),
+        headers={"Content-Type": "application/json"},
+    )  # fmt: skip
+    assert response.status_code == 400
+    assert "short-trace-id" in response.json()["message"]
+
+
+async def test_base64_ids_from_plain_protobuf_json_encoders(app_client: httpx.AsyncClient) -> None:
+    trace_id = base64.b64encode(bytes.fromhex("12" * 16)).decode()
+    span_id = base64.b64encode(bytes.fromhex("34" * 8)).decode()
+    assert await post_json(app_client, _request([_span(trace_id, span_id, "b64")])) == {}
+    _, obs = await read_trace(app_client, "12" * 16)
+    assert obs["b64"]["id"] == "34" * 8

@@ -2,8 +2,8 @@
 
 OTLP/HTTP as the spec says (https://opentelemetry.io/docs/specs/otlp/#otlphttp): protobuf or JSON bodies, gzip or
 deflate, an ExportTraceServiceResponse in the request's encoding, with `partial_success` when some spans were
-rejected. The answer comes after the accepted spans are committed; a full queue answers 503 with Retry-After (the
-OTel exporter retries 429/502/503/504 and drops the batch on 500).
+rejected (400 when every span was). The answer comes after the accepted spans are committed; a full queue answers
+503 with Retry-After (the OTel exporter retries 429/502/503/504 and drops the batch on 500).
 """
 
 from __future__ import annotations
@@ -41,10 +41,15 @@ def _wants_json(content_type: str | None) -> bool:
     )
 
 
-def _response(result: OtlpResult, as_json: bool) -> Response:
+def _message(result: OtlpResult) -> str:
     message = "; ".join(result.errors)
     if len(message) > _MAX_ERROR_MESSAGE:
         message = message[:_MAX_ERROR_MESSAGE] + f"... ({result.rejected} spans rejected)"
+    return message
+
+
+def _response(result: OtlpResult, as_json: bool) -> Response:
+    message = _message(result)
     if as_json:
         body = {"partialSuccess": {"rejectedSpans": result.rejected, "errorMessage": message}} if result.errors else {}
         return Json(body, status_code=200)
@@ -70,5 +75,8 @@ async def export_traces(
         result = decode_request(body, as_json, project, limits)
     except OtlpDecodeError as exc:
         raise ApiError(400, str(exc)) from None
+    if result.errors and not result.accepted:
+        # Nothing in the request can ever be taken: 400, which the exporter does not retry (OTLP spec, "Failures").
+        raise ApiError(400, f"every span was rejected: {_message(result)}")
     await ctx.pipeline.submit(result.events)
     return _response(result, as_json)

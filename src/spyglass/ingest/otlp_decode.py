@@ -228,7 +228,15 @@ def _json_attributes(pairs: Any) -> dict[str, Any]:
 def _json_id(value: Any, size: int, what: str) -> str:
     if not isinstance(value, str):
         raise ValueError(f"{what} must be a hex string of {size * 2} characters")
-    text = value.lower()
+    if len(value) == (size + 2) // 3 * 4:
+        # Some encoders apply the plain protobuf JSON mapping (base64 bytes) instead of OTLP's hex: take those too.
+        try:
+            raw = base64.b64decode(value, validate=True)
+        except ValueError:
+            raw = b""
+        if len(raw) == size:
+            value = raw.hex()
+    text: str = value.lower()
     if len(text) != size * 2 or not _HEX.issuperset(text):
         raise ValueError(f"{what} must be {size * 2} hex characters, got {value[:80]!r}")
     if text == "0" * (size * 2):
