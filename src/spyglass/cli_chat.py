@@ -84,21 +84,7 @@ def chat(
     interactive = script is None and sys.stdin.isatty()
     script_text = None if interactive else _read_script(script)
     tracer = ChatTracer(config, note)
-    if tracer.enabled:
-        try:
-            write(f"Connected to Spyglass at {config.langfuse_host} (project: {tracer.project_name()}). ")
-        except Exception as exc:
-            if getattr(exc, "status_code", None) in (401, 403):
-                write(
-                    f"Spyglass at {config.langfuse_host} refused the keys from {config.keys_source}; turns are lost. "
-                )
-            else:
-                write(f"Spyglass at {config.langfuse_host} did not answer ({_first_line(exc)}); turns may be lost. ")
-    else:
-        write(
-            "Tracing off: no Langfuse keys (set LANGFUSE_PUBLIC_KEY and LANGFUSE_SECRET_KEY, or run `spyglass serve` "
-            "here once). "
-        )
+    write(tracer.connection_line() + " ")
     try:
         selection = open_backend(config)
     except LLMError as exc:
@@ -154,8 +140,3 @@ def _script_lines(text: str, write: Callable[[str], None]) -> Iterator[str | Non
             continue
         write(f"You: {line}\n")
         yield line
-
-
-def _first_line(exc: BaseException) -> str:
-    text = str(exc).strip()
-    return text.splitlines()[0][:160] if text else type(exc).__name__

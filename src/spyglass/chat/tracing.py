@@ -149,12 +149,22 @@ class ChatTracer:
             self._warned.add(kind)
             self._print(message)
 
-    def project_name(self) -> str:
-        """The project the keys belong to; raises when the server cannot be reached or refuses the keys."""
-        projects = self._client.api.projects.get()
-        if not projects.data:
-            raise RuntimeError("the keys belong to no project")
-        return str(projects.data[0].name)
+    def connection_line(self) -> str:
+        """The start-up sentence about Spyglass: connected to which project, or why turns will not be recorded."""
+        config = self._config
+        if self._client is None:
+            return (
+                "Tracing off: no Langfuse keys (set LANGFUSE_PUBLIC_KEY and LANGFUSE_SECRET_KEY, or run "
+                "`spyglass serve` here once)."
+            )
+        try:
+            projects = self._client.api.projects.get()
+        except Exception as exc:
+            if getattr(exc, "status_code", None) in (401, 403):
+                return f"Spyglass at {config.langfuse_host} refused the keys from {config.keys_source}; turns are lost."
+            return f"Spyglass at {config.langfuse_host} did not answer ({_short(exc)}); turns may be lost."
+        name = projects.data[0].name if projects.data else "?"
+        return f"Connected to Spyglass at {config.langfuse_host} (project: {name})."
 
     def system_prompt(self) -> SystemPrompt:
         """The production version of `chat-system-prompt`, created on first use; the built-in text on failure."""
