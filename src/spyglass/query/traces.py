@@ -17,6 +17,7 @@ from spyglass.domain.listing import Cursor, RowPage, TraceQuery, TraceRow
 from spyglass.domain.model import Observation, Score, Trace
 from spyglass.store.base import Store
 
+_SLIVER = 0.006  # the narrowest bar, so an instant event still shows
 MAX_DEPTH = 200  # a parent chain deeper than this is shown flat rather than recursed into
 
 
@@ -99,8 +100,8 @@ def build_tree(observations: tuple[Observation, ...], trace: Trace) -> tuple[tup
         duration = obs.latency_seconds
         return TreeNode(
             id=obs.id, type=obs.type, name=obs.name, level=obs.level, depth=depth, start_time=obs.start_time,
-            duration_seconds=duration, offset=max(0.0, min(offset, 1.0)),
-            width=max(0.004, min((duration or 0) / span, 1.0 - offset)), model=obs.model,
+            duration_seconds=duration, offset=max(0.0, min(offset, 1.0 - _SLIVER)),
+            width=max(_SLIVER, min((duration or 0) / span, 1.0 - max(0.0, offset))), model=obs.model,
             total_cost=obs.cost_details.get("total") if obs.cost_details else None,
             total_tokens=sum(v for k, v in obs.usage_details.items() if k == "total") or sum(
                 v for k, v in obs.usage_details.items() if k in ("input", "output")),
