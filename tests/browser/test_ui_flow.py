@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+import httpx
 import pytest
 
 from tests.browser.conftest import VIEWER_EMAIL, VIEWER_PASSWORD, sign_in
@@ -108,4 +109,18 @@ def test_a_viewer_cannot_add_a_score(page: Any, ui_server: ServerProcess) -> Non
         [page.url.split("?")[0].replace("/traces/", "/trace-scores/"), csrf],
     )
     assert status == 403
+    assert page.errors == []
+
+
+def test_new_traces_appear_without_a_reload(page: Any, ui_server: ServerProcess) -> None:
+    sign_in(page, ui_server)
+    page.evaluate("document.body.dataset.marker = 'same-page'")  # gone if the page were reloaded
+    stamp = "2026-03-04T10:00:00Z"
+    body = {"id": "live-trace", "name": "arrived-live", "timestamp": stamp}
+    batch = {"batch": [{"id": "live-event", "type": "trace-create", "timestamp": stamp, "body": body}]}
+    response = httpx.post(f"{ui_server.url}/api/public/ingestion", json=batch, auth=ui_server.auth, timeout=10)
+    assert response.status_code == 207
+    page.wait_for_selector("tr[data-trace-id='live-trace'].fresh")
+    assert page.evaluate("document.body.dataset.marker") == "same-page"
+    assert _trace_ids(page)[0] == "live-trace"
     assert page.errors == []
