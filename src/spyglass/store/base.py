@@ -10,9 +10,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Generic, Protocol, TypeVar
 
+from spyglass.domain.accounts import Membership, User
 from spyglass.domain.costs import CostGroup, CostRollup, DailyMetrics, RecomputeReport
 from spyglass.domain.cursor_pages import CursorPage, Keyset, ObservationQuery, ScoreQuery, TracedObservation
-from spyglass.domain.accounts import Membership, User
 from spyglass.domain.events import Event
 from spyglass.domain.listing import (
     Cursor,
@@ -185,6 +185,10 @@ class Store(Protocol):
 
     async def list_traces(self, project_id: str, flt: TraceFilter, page: PageRequest) -> Page[Trace]:
         """Traces without their input/output-heavy children, newest first unless `flt` orders otherwise."""
+        ...
+
+    async def child_ids(self, project_id: str, trace_ids: Sequence[str]) -> dict[str, tuple[list[str], list[str]]]:
+        """Per trace id: (observation ids by start time, score ids by timestamp); traces without children omitted."""
         ...
 
     async def get_observation(self, project_id: str, observation_id: str) -> Observation:

@@ -18,9 +18,9 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, TypeVar
 
+from spyglass.domain.accounts import Membership, User
 from spyglass.domain.costs import CostGroup, CostRollup, DailyMetrics, RecomputeReport
 from spyglass.domain.cursor_pages import CursorPage, Keyset, ObservationQuery, ScoreQuery, TracedObservation
-from spyglass.domain.accounts import Membership, User
 from spyglass.domain.events import Event
 from spyglass.domain.listing import (
     Cursor,
@@ -57,6 +57,7 @@ from spyglass.store.base import (
     WriteStats,
 )
 from spyglass.store.sqlite import metrics, models, prompts, queries, ui_queries, users
+from spyglass.store.sqlite.checkpoint import Checkpointer
 from spyglass.store.sqlite.queries_v2 import list_observations_v2, list_scores_v3
 from spyglass.store.sqlite.rows import api_key_from_row, project_from_row
 from spyglass.store.sqlite.writes import refresh_rollups, write_events
@@ -98,6 +99,7 @@ class SqliteStore:
         self._writer_pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="spyglass-sqlite-writer")
         self._reader_pool = ThreadPoolExecutor(max_workers=readers, thread_name_prefix="spyglass-sqlite-reader")
         self._writer: sqlite3.Connection | None = None
+        self._checkpointer = Checkpointer(path)
         self._local = threading.local()
         self._readers: list[sqlite3.Connection] = []
         self._readers_lock = threading.Lock()
@@ -108,6 +110,8 @@ class SqliteStore:
     def _write_conn(self) -> sqlite3.Connection:
         if self._writer is None:
             self._writer = _connect(str(self.path), synchronous=self._synchronous, readonly=False)
+            # Checkpoints run on the Checkpointer's thread instead of inside this connection's commits.
+            self._writer.execute("PRAGMA wal_autocheckpoint=0")
         return self._writer
 
     def _read_conn(self) -> sqlite3.Connection:
@@ -127,8 +131,7 @@ class SqliteStore:
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self._reader_pool, lambda: fn(self._read_conn()))
 
-    @staticmethod
-    def _transaction(conn: sqlite3.Connection, fn: Callable[[sqlite3.Connection], R]) -> R:
+    def _transaction(self, conn: sqlite3.Connection, fn: Callable[[sqlite3.Connection], R]) -> R:
         conn.execute("BEGIN IMMEDIATE")
         try:
             result = fn(conn)
@@ -136,6 +139,7 @@ class SqliteStore:
             conn.execute("ROLLBACK")
             raise
         conn.execute("COMMIT")
+        self._checkpointer.after_commit()
         return result
 
     # --- lifecycle ---
@@ -152,6 +156,7 @@ class SqliteStore:
         if self._writer is not None:
             await self._on_writer(close_writer)
         self._writer_pool.shutdown(wait=True)
+        self._checkpointer.close()
         self._reader_pool.shutdown(wait=True)
         with self._readers_lock:
             for conn in self._readers:
@@ -292,6 +297,9 @@ class SqliteStore:
 
     async def list_traces(self, project_id: str, flt: TraceFilter, page: PageRequest) -> Page[Trace]:
         return await self._on_reader(lambda c: queries.list_traces(c, project_id, flt, page))
+
+    async def child_ids(self, project_id: str, trace_ids: Sequence[str]) -> dict[str, tuple[list[str], list[str]]]:
+        return await self._on_reader(lambda c: queries.child_ids(c, project_id, trace_ids))
 
     async def get_observation(self, project_id: str, observation_id: str) -> Observation:
         return await self._on_reader(lambda c: queries.get_observation(c, project_id, observation_id))
