@@ -5,12 +5,15 @@ generation + span per trace, ~1 KB each) so the client does little work, then se
 connections. Prints one JSON line per run; `--repeat` runs each configuration several times and reports medians.
 
     .venv/bin/python bench/ingest.py --concurrency 1 4 --batch-events 15 150 --seconds 8
+    .venv/bin/python bench/ingest.py --mode otlp otlp-gzip --store sqlite postgres --repeat 3
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import http.client
+import itertools
 import json
 import statistics
 import sys
@@ -113,35 +116,55 @@ def run(
     }
 
 
+def _workload(mode: str, size: int) -> tuple[list[bytes], int, str, dict[str, str]]:
+    """(bodies, events or spans per body, path, headers) for one mode and request size."""
+    if mode == "langfuse":
+        traces = max(1, size // 3)
+        return [langfuse_batch(traces) for _ in range(64)], 3 * traces, "/api/public/ingestion", {}
+    from bench.otlp_payloads import SPANS_PER_TRACE, otlp_body
+
+    traces = max(1, size // SPANS_PER_TRACE)
+    made = [otlp_body(traces, gzip_body=mode == "otlp-gzip") for _ in range(64)]
+    return [body for body, _, _ in made], made[0][1], "/api/public/otel/v1/traces", made[0][2]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--mode", nargs="+", default=["langfuse"], choices=["langfuse", "otlp", "otlp-gzip"],
+                        help="2.x batch JSON, or 5.x-shaped OTLP protobuf without / with gzip")  # fmt: skip
+    parser.add_argument("--store", nargs="+", default=["sqlite"], choices=["sqlite", "postgres"])
     parser.add_argument("--concurrency", type=int, nargs="+", default=[1, 4])
     parser.add_argument("--batch-events", type=int, nargs="+", default=[15, 150],
-                        help="events per request (multiples of 3; the 2.x SDK sends 15 by default)")  # fmt: skip
+                        help="events (spans for OTLP) per request; the 2.x SDK sends 15 by default")  # fmt: skip
     parser.add_argument("--seconds", type=float, default=8.0)
     parser.add_argument("--repeat", type=int, default=1)
     args = parser.parse_args()
-    results: list[dict[str, Any]] = []
-    with tempfile.TemporaryDirectory() as tmp:
-        for size in args.batch_events:
-            bodies = [langfuse_batch(max(1, size // 3)) for _ in range(64)]
-            for concurrency in args.concurrency:
-                runs = []
-                for attempt in range(args.repeat):
-                    server = ServerProcess(Path(tmp) / f"d-{size}-{concurrency}-{attempt}").start()
-                    try:
-                        runs.append(run(server, bodies, 3 * max(1, size // 3), concurrency, args.seconds))
-                    finally:
-                        server.stop()
-                summary = {
-                    "mode": "langfuse-batch", "batch_events": size, "concurrency": concurrency,
-                    "runs": len(runs),
-                    **{key: statistics.median(r[key] for r in runs) for key in
-                       ("events_per_s", "ack_p50_ms", "ack_p99_ms", "server_peak_rss_mb")},
-                    "errors": sum(r["errors"] for r in runs),
-                }  # fmt: skip
-                results.append(summary)
-                print(json.dumps(summary), flush=True)
+    with tempfile.TemporaryDirectory() as tmp, contextlib.ExitStack() as stack:
+        cluster = None
+        if "postgres" in args.store:
+            from bench.pg_target import postgres_cluster
+
+            cluster = stack.enter_context(postgres_cluster())
+        for store, mode, size, concurrency in itertools.product(
+            args.store, args.mode, args.batch_events, args.concurrency
+        ):
+            bodies, per_body, path, headers = _workload(mode, size)
+            runs = []
+            for attempt in range(args.repeat):
+                env = {"SPYGLASS_DATABASE_URL": cluster.new_database()} if store == "postgres" and cluster else {}
+                folder = Path(tmp) / f"{store}-{mode}-{size}-{concurrency}-{attempt}"
+                server = ServerProcess(folder, env=env).start()
+                try:
+                    runs.append(run(server, bodies, per_body, concurrency, args.seconds, path, headers))
+                finally:
+                    server.stop()
+            summary = {
+                "store": store, "mode": mode, "per_request": per_body, "concurrency": concurrency, "runs": len(runs),
+                **{key: statistics.median(r[key] for r in runs) for key in
+                   ("events_per_s", "ack_p50_ms", "ack_p99_ms", "server_peak_rss_mb")},
+                "errors": sum(r["errors"] for r in runs),
+            }  # fmt: skip
+            print(json.dumps(summary), flush=True)
 
 
 if __name__ == "__main__":
