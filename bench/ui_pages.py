@@ -61,8 +61,8 @@ def _events(project_id: str, start: int, count: int, rng: random.Random) -> list
         events.append(TraceUpsert(project_id, trace_id, order, {
             "timestamp": ts, "name": rng.choice(("chat", "search", "summarize", "classify")),
             "user_id": f"user-{i % 5000}", "session_id": f"s-{i // 8}", "tags": [rng.choice(("a", "b", "c", "vip"))],
-            "environment": "production", "release": f"r{i % 7}", "input": json.dumps(question),
-            "output": json.dumps(answer), "metadata": {"i": i},
+            "environment": "production", "release": f"r{i % 7}", "input": json.dumps(question, ensure_ascii=False),
+            "output": json.dumps(answer, ensure_ascii=False), "metadata": {"i": i},
         }))  # fmt: skip
         if i % 4:
             continue  # every fourth trace has a generation (its trace gets the roll-ups), to keep the fill short
@@ -72,8 +72,8 @@ def _events(project_id: str, start: int, count: int, rng: random.Random) -> list
             "trace_id": trace_id, "type": "GENERATION", "name": "llm", "start_time": ts, "end_time": ts + latency,
             "completion_start_time": ts + latency // 5, "model": "gpt-4o-mini",
             "level": "ERROR" if i % 997 == 0 else "DEFAULT",
-            "input": json.dumps([{"role": "user", "content": question}]),
-            "output": json.dumps({"role": "assistant", "content": answer}),
+            "input": json.dumps([{"role": "user", "content": question}], ensure_ascii=False),
+            "output": json.dumps({"role": "assistant", "content": answer}, ensure_ascii=False),
             "usage_details": {"input": tokens_in, "output": tokens_out, "total": tokens_in + tokens_out},
             "cost_details": {"total": (tokens_in * 0.15 + tokens_out * 0.6) / 1e6},
         }))  # fmt: skip

@@ -228,3 +228,21 @@ async def test_live_rows_fragment_and_security_headers(
     page = await web.get(f"/project/{project_id}/traces")
     assert "script-src 'self'" in page.headers["content-security-policy"]
     assert page.headers["x-frame-options"] == "DENY"
+
+
+@pytest.mark.anyio
+async def test_search_with_many_matches_gives_the_same_rows(
+    web: httpx.AsyncClient, project_id: str, filled: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    few = await rows(web, project_id, "q=Question&limit=5")
+    # Lowering the threshold switches to the row-by-row plan, which a real project reaches at 2,000 matching traces.
+    monkeypatch.setattr("spyglass.store.sqlite.ui_queries.COMMON_MATCHES", 2)
+    many = await rows(web, project_id, "q=Question&limit=5")
+    assert (
+        [r["id"] for r in many["rows"]]
+        == [r["id"] for r in few["rows"]]
+        == [f"trace-{i:02d}" for i in (11, 10, 9, 8, 7)]
+    )
+    rest = await rows(web, project_id, f"q=Question&limit=5&cursor={many['next_cursor']}")
+    assert [r["id"] for r in rest["rows"]] == [f"trace-{i:02d}" for i in (6, 5, 4, 3, 2)]
+    assert [r["id"] for r in (await rows(web, project_id, "q=gare"))["rows"]] == ["trace-07"]

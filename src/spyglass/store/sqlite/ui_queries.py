@@ -33,6 +33,7 @@ from spyglass.store.base import PageRequest
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _LEVELS = {rank: name for name, rank in LEVEL_RANK.items()}
 PREVIEW_CHARS = 300
+COMMON_MATCHES = 2_000  # a search matching at least this many traces is evaluated row by row, in the page's order
 _CHUNK = 500
 
 _TRACE_SORT = {
@@ -108,7 +109,18 @@ class _Where:
         return " AND ".join(self.clauses)
 
 
-def _trace_where(project_id: str, q: TraceQuery) -> _Where:
+def _is_common(conn: sqlite3.Connection, search: str | None) -> bool:
+    """Whether the search text matches more traces than are worth collecting before ordering them."""
+    if not search or len(search) < 3:
+        return False
+    row = conn.execute(
+        "SELECT count(*) FROM (SELECT rowid FROM trace_search WHERE trace_search MATCH ? LIMIT ?)",
+        (fts_phrase(search), COMMON_MATCHES),
+    ).fetchone()
+    return bool(row[0] >= COMMON_MATCHES)
+
+
+def _trace_where(project_id: str, q: TraceQuery, common: bool = False) -> _Where:
     where = _Where(project_id)
     where.within("timestamp", q.from_timestamp, q.to_timestamp)
     for column, value in (("name", q.name), ("user_id", q.user_id), ("session_id", q.session_id),
@@ -131,7 +143,14 @@ def _trace_where(project_id: str, q: TraceQuery) -> _Where:
             clause += " AND s.value <= ?"
             params.append(q.score_max)
         where.add(clause + ")", *params)
-    if q.search and len(q.search) >= 3:
+    if q.search and len(q.search) >= 3 and common:
+        # Many matches: walk the table in its order and probe the index per row; the page fills within a few rows.
+        where.add(
+            "EXISTS (SELECT 1 FROM trace_search WHERE trace_search MATCH ? AND trace_search.rowid = traces.rowid)",
+            fts_phrase(q.search),
+        )
+    elif q.search and len(q.search) >= 3:
+        # Few matches: take them all from the index, then order them.
         where.add("rowid IN (SELECT rowid FROM trace_search WHERE trace_search MATCH ?)", fts_phrase(q.search))
     elif q.search:
         # Trigrams need three characters; shorter text (a two-character word in Japanese, say) is scanned for.
@@ -144,7 +163,7 @@ def list_trace_rows(
     conn: sqlite3.Connection, project_id: str, q: TraceQuery, cursor: Cursor | None, limit: int
 ) -> RowPage[TraceRow]:
     expr = _TRACE_SORT[q.sort]
-    where = _trace_where(project_id, q)
+    where = _trace_where(project_id, q, _is_common(conn, q.search))
     where.after(expr, cursor, q.descending)
     direction = "DESC" if q.descending else "ASC"
     rows = conn.execute(
