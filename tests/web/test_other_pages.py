@@ -34,7 +34,7 @@ async def conversation(app_client: httpx.AsyncClient) -> None:
 
 @pytest.mark.anyio
 async def test_sessions_list_and_replay_in_order(web: httpx.AsyncClient, project_id: str, conversation: None) -> None:
-    listed = (await web.get(f"/project/{project_id}/sessions?format=json")).json()["sessions"]
+    listed = (await web.get(f"/project/{project_id}/sessions?format=json")).json()
     assert [r["session"]["id"] for r in listed["rows"]] == ["conv-b", "conv-a"]
     conv_a = listed["rows"][1]
     assert conv_a["session"]["trace_count"] == 3 and conv_a["session"]["user_ids"] == ["ann"]
@@ -125,3 +125,24 @@ async def test_api_keys_page_creates_once_and_revokes(
                 f"/project/{project_id}/settings/keys/revoke", data={"csrf": csrf_of(page.text), "public_key": public}
             )
             assert (await sdk.get("/api/public/traces", auth=(public, secret))).status_code == 401
+
+
+@pytest.mark.anyio
+async def test_sessions_pages_walk_every_session_once(
+    web: httpx.AsyncClient, app_client: httpx.AsyncClient, project_id: str
+) -> None:
+    # Seven sessions whose traces interleave in time: the session with the newest trace comes first.
+    events: list[dict[str, Any]] = []
+    for i in range(21):
+        events += trace_batch(f"w-{i:02d}", at=T0 + timedelta(minutes=i), session=f"sess-{(i * 3) % 7}", cost=None)
+    await ingest(app_client, events)
+    seen: list[str] = []
+    url = f"/project/{project_id}/sessions?format=json&limit=2"
+    while True:
+        page = (await web.get(url)).json()
+        seen += [r["session"]["id"] for r in page["rows"]]
+        if not page["next_cursor"]:
+            break
+        url = f"/project/{project_id}/sessions?format=json&limit=2&cursor={page['next_cursor']}"
+    latest = {f"sess-{(i * 3) % 7}": i for i in range(21)}
+    assert seen == sorted(latest, key=lambda s: -latest[s])

@@ -10,10 +10,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from spyglass.domain.listing import RowPage, ScoreBadge, TraceQuery, TraceRow, UserSummary
+from spyglass.domain.listing import Cursor, RowPage, ScoreBadge, TraceQuery, TraceRow, UserSummary
 from spyglass.domain.model import Score, Session
 from spyglass.query.content import ChatMessage, assistant_text, chat_messages, last_user_text
-from spyglass.store.base import PageRequest, ScoreFilter, SessionFilter, Store
+from spyglass.store.base import PageRequest, ScoreFilter, Store
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,9 +26,7 @@ class SessionRow:
 @dataclass(frozen=True, slots=True)
 class SessionList:
     rows: tuple[SessionRow, ...]
-    page: int
-    total: int
-    limit: int
+    next_cursor: Cursor | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,13 +57,14 @@ class SessionReplay:
     scores: tuple[Score, ...]  # scores on the session itself
 
 
-async def list_sessions(store: Store, project_id: str, page: PageRequest) -> SessionList:
-    listed = await store.list_sessions(project_id, SessionFilter(), page)
+async def list_sessions(store: Store, project_id: str, cursor: Cursor | None, limit: int = 50) -> SessionList:
+    """Sessions by their latest trace, newest first, with score badges (keyset-paged)."""
+    listed = await store.list_recent_sessions(project_id, cursor, limit)
     badges = await store.session_score_badges(project_id, [s.id for s in listed.items])
     rows = tuple(
         SessionRow(s, _duration(s.first_trace_at, s.last_trace_at), tuple(badges.get(s.id, ()))) for s in listed.items
     )
-    return SessionList(rows, listed.page, listed.total, listed.limit)
+    return SessionList(rows, listed.next_cursor)
 
 
 def _duration(first: datetime | None, last: datetime | None) -> float:

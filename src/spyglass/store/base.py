@@ -383,3 +383,7 @@ class Store(Protocol):
     async def session_score_badges(self, project_id: str, session_ids: Sequence[str]) -> dict[str, list[ScoreBadge]]:
         """Per session id, one badge per score name over the session's scores and its traces' scores."""
         ...
+
+    async def list_recent_sessions(self, project_id: str, cursor: Cursor | None, limit: int) -> RowPage[Session]:
+        """Sessions by their latest trace, newest first, strictly after `cursor` (keyset-paged)."""
+        ...

@@ -8,11 +8,12 @@ from fastapi import APIRouter, Request
 from starlette.responses import Response
 
 from spyglass.domain.listing import TraceRow, UserSummary
-from spyglass.query.sessions import SessionList, SessionReplay, list_sessions, list_users, session_replay, sessions_of
+from spyglass.query.sessions import SessionReplay, SessionRow, list_sessions, list_users, session_replay, sessions_of
 from spyglass.query.sessions import user_traces as query_user_traces
-from spyglass.query.traces import encode_cursor
+from spyglass.query.traces import decode_cursor, encode_cursor
 from spyglass.store.base import NotFound, PageRequest
 from spyglass.web.auth import Access, Ctx, WebError
+from spyglass.web.filters import page_size
 from spyglass.web.render import render
 
 router = APIRouter()
@@ -28,7 +29,9 @@ def _page(request: Request) -> PageRequest:
 @dataclass(frozen=True, slots=True)
 class SessionsPage:
     project_id: str
-    sessions: SessionList
+    rows: tuple[SessionRow, ...]
+    next_cursor: str | None
+    cursor: str | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,13 +58,14 @@ class UserPage:
 
 
 @router.get("/project/{project_id}/sessions")
-async def sessions(
-    request: Request,
-    access: Access,
-    ctx: Ctx,
-) -> Response:
-    listed = await list_sessions(ctx.store, access.project.id, _page(request))
-    return render(request, "sessions/list.html", SessionsPage(access.project.id, listed), access=access)
+async def sessions(request: Request, access: Access, ctx: Ctx) -> Response:
+    raw = request.query_params.get("cursor")
+    try:
+        listed = await list_sessions(ctx.store, access.project.id, decode_cursor(raw), page_size(request.query_params))
+    except ValueError as exc:
+        raise WebError(400, str(exc)) from None
+    page = SessionsPage(access.project.id, listed.rows, encode_cursor(listed.next_cursor), raw)
+    return render(request, "sessions/list.html", page, access=access)
 
 
 @router.get("/project/{project_id}/sessions/{session_id:path}")

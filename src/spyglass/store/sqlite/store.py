@@ -434,6 +434,9 @@ class SqliteStore:
     async def session_score_badges(self, project_id: str, session_ids: Sequence[str]) -> dict[str, list[ScoreBadge]]:
         return await self._on_reader(lambda c: ui_queries.session_score_badges(c, project_id, session_ids))
 
+    async def list_recent_sessions(self, project_id: str, cursor: Cursor | None, limit: int) -> RowPage[Session]:
+        return await self._on_reader(lambda c: ui_queries.list_recent_sessions(c, project_id, cursor, limit))
+
 
 def _migrate(conn: sqlite3.Connection) -> list[str]:
     conn.execute("CREATE TABLE IF NOT EXISTS _migrations (name TEXT PRIMARY KEY, applied_at INTEGER NOT NULL)")

@@ -27,7 +27,7 @@ from spyglass.domain.listing import (
     TraceRow,
     UserSummary,
 )
-from spyglass.domain.model import LEVEL_RANK
+from spyglass.domain.model import LEVEL_RANK, Session
 from spyglass.store.base import PageRequest
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -370,3 +370,79 @@ def session_score_badges(
                 ScoreBadge(r["name"], r["value"] if numeric else None, None if numeric else r["string_value"], r["n"])
             )
     return found
+
+
+def list_recent_sessions(
+    conn: sqlite3.Connection, project_id: str, cursor: Cursor | None, limit: int
+) -> RowPage[Session]:
+    """Sessions by their latest trace, newest first: walks traces in time order until `limit` new session ids are
+    seen, so a page costs a few hundred rows however many sessions the project holds. The cursor is the (timestamp,
+    id) of the last trace walked; a session with a trace newer than the cursor was on an earlier page."""
+    where = "project_id = ? AND session_id IS NOT NULL"
+    params: list[Any] = [project_id]
+    if cursor is not None:
+        where += " AND (timestamp, id) < (?, ?)"
+        params += [int(cursor.value), cursor.id]
+    walk = conn.execute(
+        f"SELECT session_id, timestamp, id FROM traces INDEXED BY traces_by_time_id WHERE {where}"
+        f" ORDER BY timestamp DESC, id DESC",
+        params,
+    )
+    found: list[str] = []
+    seen: set[str] = set()
+    last: tuple[int, str] | None = None
+    more = False
+    while not more:
+        batch = walk.fetchmany(500)
+        if not batch:
+            break
+        for session_id, ts, trace_id in batch:
+            if session_id in seen:
+                continue
+            seen.add(session_id)
+            if (
+                cursor is not None
+                and conn.execute(
+                    "SELECT 1 FROM traces WHERE project_id = ? AND session_id = ?"
+                    " AND (timestamp, id) >= (?, ?) LIMIT 1",
+                    (project_id, session_id, int(cursor.value), cursor.id),
+                ).fetchone()
+            ):
+                continue
+            if len(found) == limit:
+                more = True
+                break
+            found.append(session_id)
+            last = (ts, trace_id)
+    walk.close()
+    sessions = _sessions(conn, project_id, found)
+    next_cursor = Cursor(float(last[0]), last[1]) if more and last is not None else None
+    return RowPage(tuple(sessions[s] for s in found if s in sessions), next_cursor)
+
+
+def _sessions(conn: sqlite3.Connection, project_id: str, session_ids: Sequence[str]) -> dict[str, Session]:
+    if not session_ids:
+        return {}
+    marks = ", ".join("?" for _ in session_ids)
+    rows = conn.execute(
+        f"SELECT session_id, count(*) AS n, min(timestamp) AS first, max(timestamp) AS last,"
+        f" min(environment) AS environment, json_group_array(DISTINCT user_id) FILTER (WHERE user_id IS NOT NULL)"
+        f" AS user_ids, coalesce(sum(total_cost), 0) AS cost, coalesce(sum(total_tokens), 0) AS tokens"
+        f" FROM traces WHERE project_id = ? AND session_id IN ({marks}) GROUP BY session_id",
+        [project_id, *session_ids],
+    ).fetchall()
+    return {
+        r["session_id"]: Session(
+            id=r["session_id"],
+            project_id=project_id,
+            created_at=_dt(r["first"]),
+            environment=r["environment"],
+            trace_count=r["n"],
+            user_ids=tuple(orjson.loads(r["user_ids"] or "[]")),
+            first_trace_at=_dt(r["first"]),
+            last_trace_at=_dt(r["last"]),
+            total_cost=r["cost"],
+            total_tokens=r["tokens"],
+        )
+        for r in rows
+    }
