@@ -109,18 +109,17 @@ class _Where:
         return " AND ".join(self.clauses)
 
 
-def _is_common(conn: sqlite3.Connection, search: str | None) -> bool:
-    """Whether the search text matches more traces than are worth collecting before ordering them."""
+def _search_rowids(conn: sqlite3.Connection, search: str | None) -> list[int] | None:
+    """The rowids of the traces the search text matches, or None when there are too many to collect first."""
     if not search or len(search) < 3:
-        return False
-    row = conn.execute(
-        "SELECT count(*) FROM (SELECT rowid FROM trace_search WHERE trace_search MATCH ? LIMIT ?)",
-        (fts_phrase(search), COMMON_MATCHES),
-    ).fetchone()
-    return bool(row[0] >= COMMON_MATCHES)
+        return None
+    rows = conn.execute(
+        "SELECT rowid FROM trace_search WHERE trace_search MATCH ? LIMIT ?", (fts_phrase(search), COMMON_MATCHES)
+    ).fetchall()
+    return None if len(rows) >= COMMON_MATCHES else [r[0] for r in rows]
 
 
-def _trace_where(project_id: str, q: TraceQuery, common: bool = False) -> _Where:
+def _trace_where(project_id: str, q: TraceQuery, matches: list[int] | None = None) -> _Where:
     where = _Where(project_id)
     where.within("timestamp", q.from_timestamp, q.to_timestamp)
     for column, value in (("name", q.name), ("user_id", q.user_id), ("session_id", q.session_id),
@@ -143,15 +142,15 @@ def _trace_where(project_id: str, q: TraceQuery, common: bool = False) -> _Where
             clause += " AND s.value <= ?"
             params.append(q.score_max)
         where.add(clause + ")", *params)
-    if q.search and len(q.search) >= 3 and common:
+    if q.search and len(q.search) >= 3 and matches is None:
         # Many matches: walk the table in its order and probe the index per row; the page fills within a few rows.
         where.add(
             "EXISTS (SELECT 1 FROM trace_search WHERE trace_search MATCH ? AND trace_search.rowid = traces.rowid)",
             fts_phrase(q.search),
         )
     elif q.search and len(q.search) >= 3:
-        # Few matches: take them all from the index, then order them.
-        where.add("rowid IN (SELECT rowid FROM trace_search WHERE trace_search MATCH ?)", fts_phrase(q.search))
+        # Few matches: they were collected from the index already; order them.
+        where.add("rowid IN (SELECT value FROM json_each(?))", orjson.dumps(matches).decode())
     elif q.search:
         # Trigrams need three characters; shorter text (a two-character word in Japanese, say) is scanned for.
         pattern = "%" + q.search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
@@ -163,7 +162,7 @@ def list_trace_rows(
     conn: sqlite3.Connection, project_id: str, q: TraceQuery, cursor: Cursor | None, limit: int
 ) -> RowPage[TraceRow]:
     expr = _TRACE_SORT[q.sort]
-    where = _trace_where(project_id, q, _is_common(conn, q.search))
+    where = _trace_where(project_id, q, _search_rowids(conn, q.search))
     where.after(expr, cursor, q.descending)
     direction = "DESC" if q.descending else "ASC"
     rows = conn.execute(
