@@ -57,7 +57,7 @@ def shoot(server: ServerProcess) -> None:
         browser = playwright.chromium.launch(
             executable_path=CHROMIUM,
             args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                  "--disable-sync", "--no-first-run"],
+                  "--disable-sync", "--no-first-run", "--disable-dev-shm-usage"],
         )  # fmt: skip
         page = browser.new_context(viewport={"width": 1360, "height": 820}).new_page()
         page.goto(f"{server.url}/")
