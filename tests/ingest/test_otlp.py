@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import gzip
 import json
@@ -9,11 +10,15 @@ import zlib
 from pathlib import Path
 from typing import Any
 
+import anyio
 import httpx
 import pytest
 from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceResponse
 
+from spyglass.app import create_app
 from spyglass.config import Settings
+from spyglass.projects import bootstrap
+from spyglass.store.base import Store
 from tests.support.payloads import body, capture, raw_body
 from tests.support.server import PUBLIC_KEY, SECRET_KEY
 
@@ -446,3 +451,52 @@ async def test_base64_ids_from_plain_protobuf_json_encoders(app_client: httpx.As
     assert await post_json(app_client, _request([_span(trace_id, span_id, "b64")])) == {}
     _, obs = await read_trace(app_client, "12" * 16)
     assert obs["b64"]["id"] == "34" * 8
+
+
+class _HeldStore:
+    """Test double: the real store, whose writes wait until the test releases them. A full ingestion queue is
+    otherwise only reachable by racing a flood of requests against the writer, which no test can do reliably."""
+
+    def __init__(self, inner: Store) -> None:
+        self.inner = inner
+        self.release = asyncio.Event()
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.inner, name)
+
+    async def write(self, events: Any) -> Any:
+        await self.release.wait()
+        return await self.inner.write(events)
+
+
+async def test_full_queue_answers_503_with_retry_after(store: Store, tmp_path: Path) -> None:
+    settings = Settings(data_dir=tmp_path / "busy", init_public_key=PUBLIC_KEY, init_secret_key=SECRET_KEY,
+                        max_queued_events=2)  # fmt: skip
+    await bootstrap(store, settings)
+    held = _HeldStore(store)
+    app = create_app(settings, held)  # type: ignore[arg-type]
+    with anyio.fail_after(30):  # the double holds writes: fail rather than hang if the 503 never comes
+        await _busy_scenario(app, held)
+
+
+async def _busy_scenario(app: Any, held: _HeldStore) -> None:
+    first = _request([_span("61" * 16, "62" * 8, "first"), _span("61" * 16, "63" * 8, "second")])
+    second = _request([_span("64" * 16, "65" * 8, "third")])
+    headers = {"Content-Type": "application/json"}
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://t", auth=(PUBLIC_KEY, SECRET_KEY)) as client:
+            pending = asyncio.create_task(client.post(OTLP, content=json.dumps(first), headers=headers))
+            pipeline = app.state.ctx.pipeline
+            for _ in range(1000):  # until the first request's events wait in the queue
+                if pipeline.queued_events:
+                    break
+                await asyncio.sleep(0.001)
+            busy = await client.post(OTLP, content=json.dumps(second), headers=headers)
+            assert busy.status_code == 503
+            assert busy.headers["Retry-After"] == "1"
+            assert "queue is full" in busy.json()["message"]
+            held.release.set()
+            assert (await pending).status_code == 200
+            assert (await client.get(f"/api/public/traces/{'61' * 16}")).json()["observationCount"] == 2
+            assert (await client.get(f"/api/public/traces/{'64' * 16}")).status_code == 404
