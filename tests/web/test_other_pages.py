@@ -60,6 +60,9 @@ async def test_users_list_and_detail(web: httpx.AsyncClient, project_id: str, co
     ann = (await web.get(f"/project/{project_id}/users/ann?format=json")).json()
     assert ann["session_ids"] == ["conv-a"] and [t["id"] for t in ann["traces"]] == ["a-2", "a-1", "a-0"]
     assert (await web.get(f"/project/{project_id}/users/nobody")).status_code == 404
+    first = (await web.get(f"/project/{project_id}/users?format=json&limit=1")).json()
+    second = (await web.get(f"/project/{project_id}/users?format=json&limit=1&cursor={first['next_cursor']}")).json()
+    assert [u["user_id"] for u in first["users"] + second["users"]] == ["ben", "ann"] and second["next_cursor"] is None
 
 
 @pytest.mark.anyio

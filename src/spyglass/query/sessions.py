@@ -122,8 +122,9 @@ class UserActivity:
     next_cursor: str | None
 
 
-async def list_users(store: Store, project_id: str, page: PageRequest) -> tuple[UserSummary, ...]:
-    return tuple(await store.list_user_summaries(project_id, page))
+async def list_users(store: Store, project_id: str, cursor: Cursor | None, limit: int = 50) -> RowPage[UserSummary]:
+    """Users by last seen, newest first (keyset-paged)."""
+    return await store.list_recent_users(project_id, cursor, limit)
 
 
 async def user_traces(store: Store, project_id: str, user_id: str, limit: int = 100) -> RowPage[TraceRow]:

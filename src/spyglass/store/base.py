@@ -366,8 +366,8 @@ class Store(Protocol):
         """Generations matching `query` in its order, strictly after `cursor`, with previews."""
         ...
 
-    async def list_user_summaries(self, project_id: str, page: PageRequest) -> list[UserSummary]:
-        """One row per user id seen on traces, most recently seen first."""
+    async def list_recent_users(self, project_id: str, cursor: Cursor | None, limit: int) -> RowPage[UserSummary]:
+        """One row per user id seen on traces, most recently seen first, strictly after `cursor` (keyset-paged)."""
         ...
 
     async def score_badges(self, project_id: str, trace_ids: Sequence[str]) -> dict[str, list[ScoreBadge]]:

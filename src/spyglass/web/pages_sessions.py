@@ -11,19 +11,12 @@ from spyglass.domain.listing import TraceRow, UserSummary
 from spyglass.query.sessions import SessionReplay, SessionRow, list_sessions, list_users, session_replay, sessions_of
 from spyglass.query.sessions import user_traces as query_user_traces
 from spyglass.query.traces import decode_cursor, encode_cursor
-from spyglass.store.base import NotFound, PageRequest
+from spyglass.store.base import NotFound
 from spyglass.web.auth import Access, Ctx, WebError
 from spyglass.web.filters import page_size
 from spyglass.web.render import render
 
 router = APIRouter()
-
-
-def _page(request: Request) -> PageRequest:
-    raw = request.query_params.get("page", "1")
-    if not raw.isdigit() or int(raw) < 1:
-        raise WebError(400, f"page must be a whole number from 1, got {raw[:20]!r}")
-    return PageRequest(page=int(raw), limit=50)
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,8 +37,8 @@ class SessionPage:
 class UsersPage:
     project_id: str
     users: tuple[UserSummary, ...]
-    page: int
-    has_next: bool
+    next_cursor: str | None
+    cursor: str | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,14 +76,13 @@ async def session(
 
 
 @router.get("/project/{project_id}/users")
-async def users(
-    request: Request,
-    access: Access,
-    ctx: Ctx,
-) -> Response:
-    page = _page(request)
-    listed = await list_users(ctx.store, access.project.id, page)
-    view = UsersPage(access.project.id, listed, page.page, len(listed) == page.limit)
+async def users(request: Request, access: Access, ctx: Ctx) -> Response:
+    raw = request.query_params.get("cursor")
+    try:
+        listed = await list_users(ctx.store, access.project.id, decode_cursor(raw), page_size(request.query_params))
+    except ValueError as exc:
+        raise WebError(400, str(exc)) from None
+    view = UsersPage(access.project.id, listed.items, encode_cursor(listed.next_cursor), raw)
     return render(request, "users/list.html", view, access=access)
 
 

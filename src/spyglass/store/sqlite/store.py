@@ -420,8 +420,8 @@ class SqliteStore:
     ) -> RowPage[GenerationRow]:
         return await self._on_reader(lambda c: ui_queries.list_generation_rows(c, project_id, query, cursor, limit))
 
-    async def list_user_summaries(self, project_id: str, page: PageRequest) -> list[UserSummary]:
-        return await self._on_reader(lambda c: ui_queries.list_user_summaries(c, project_id, page))
+    async def list_recent_users(self, project_id: str, cursor: Cursor | None, limit: int) -> RowPage[UserSummary]:
+        return await self._on_reader(lambda c: ui_queries.list_recent_users(c, project_id, cursor, limit))
 
     async def score_badges(self, project_id: str, trace_ids: Sequence[str]) -> dict[str, list[ScoreBadge]]:
         return await self._on_reader(lambda c: ui_queries.score_badges(c, project_id, trace_ids))

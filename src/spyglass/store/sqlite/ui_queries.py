@@ -28,7 +28,6 @@ from spyglass.domain.listing import (
     UserSummary,
 )
 from spyglass.domain.model import LEVEL_RANK, Session
-from spyglass.store.base import PageRequest
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _LEVELS = {rank: name for name, rank in LEVEL_RANK.items()}
@@ -281,17 +280,22 @@ def list_generation_rows(
     return RowPage(items, next_cursor)
 
 
-def list_user_summaries(conn: sqlite3.Connection, project_id: str, page: PageRequest) -> list[UserSummary]:
-    """Users by last seen, newest first (offset-paged: one row per user, far fewer than traces)."""
+def list_recent_users(
+    conn: sqlite3.Connection, project_id: str, cursor: Cursor | None, limit: int
+) -> RowPage[UserSummary]:
+    """Users by last seen, newest first, keyset-paged like sessions (see `list_recent_sessions`)."""
+    found, next_cursor = _walk_distinct(conn, project_id, "user_id", cursor, limit)
+    if not found:
+        return RowPage((), None)
+    marks = ", ".join("?" for _ in found)
     rows = conn.execute(
-        "SELECT user_id, count(*) AS n, count(DISTINCT session_id) AS sessions, sum(total_tokens) AS tokens,"
-        " sum(total_cost) AS cost, min(timestamp) AS first_seen, max(timestamp) AS last_seen FROM traces"
-        " WHERE project_id = ? AND user_id IS NOT NULL GROUP BY user_id ORDER BY last_seen DESC, user_id"
-        " LIMIT ? OFFSET ?",
-        (project_id, page.limit, page.offset),
+        f"SELECT user_id, count(*) AS n, count(DISTINCT session_id) AS sessions, sum(total_tokens) AS tokens,"
+        f" sum(total_cost) AS cost, min(timestamp) AS first_seen, max(timestamp) AS last_seen FROM traces"
+        f" WHERE project_id = ? AND user_id IN ({marks}) GROUP BY user_id",
+        [project_id, *found],
     ).fetchall()
-    return [
-        UserSummary(
+    by_id = {
+        r["user_id"]: UserSummary(
             r["user_id"],
             r["n"],
             r["sessions"],
@@ -301,7 +305,8 @@ def list_user_summaries(conn: sqlite3.Connection, project_id: str, page: PageReq
             _dt(r["last_seen"]),
         )
         for r in rows
-    ]
+    }
+    return RowPage(tuple(by_id[u] for u in found if u in by_id), next_cursor)
 
 
 def score_distributions(
@@ -371,19 +376,23 @@ def session_score_badges(
     return found
 
 
-def list_recent_sessions(
-    conn: sqlite3.Connection, project_id: str, cursor: Cursor | None, limit: int
-) -> RowPage[Session]:
-    """Sessions by their latest trace, newest first: walks traces in time order until `limit` new session ids are
-    seen, so a page costs a few hundred rows however many sessions the project holds. The cursor is the (timestamp,
-    id) of the last trace walked; a session with a trace newer than the cursor was on an earlier page."""
-    where = "project_id = ? AND session_id IS NOT NULL"
+_WALKED = {"user_id": "user_id", "session_id": "session_id"}
+
+
+def _walk_distinct(
+    conn: sqlite3.Connection, project_id: str, column: str, cursor: Cursor | None, limit: int
+) -> tuple[list[str], Cursor | None]:
+    """Distinct values of `column` in the order of their newest trace: walks traces newest first until `limit` new
+    values are seen, so a page costs a few hundred rows however many values the project holds. The cursor is the
+    (timestamp, id) of the last trace walked; a value with a trace at or after the cursor was on an earlier page."""
+    column = _WALKED[column]
+    where = f"project_id = ? AND {column} IS NOT NULL"
     params: list[Any] = [project_id]
     if cursor is not None:
         where += " AND (timestamp, id) < (?, ?)"
         params += [int(cursor.value), cursor.id]
     walk = conn.execute(
-        f"SELECT session_id, timestamp, id FROM traces INDEXED BY traces_by_time_id WHERE {where}"
+        f"SELECT {column}, timestamp, id FROM traces INDEXED BY traces_by_time_id WHERE {where}"
         f" ORDER BY timestamp DESC, id DESC",
         params,
     )
@@ -395,27 +404,33 @@ def list_recent_sessions(
         batch = walk.fetchmany(500)
         if not batch:
             break
-        for session_id, ts, trace_id in batch:
-            if session_id in seen:
+        for value, ts, trace_id in batch:
+            if value in seen:
                 continue
-            seen.add(session_id)
+            seen.add(value)
             if (
                 cursor is not None
                 and conn.execute(
-                    "SELECT 1 FROM traces WHERE project_id = ? AND session_id = ?"
-                    " AND (timestamp, id) >= (?, ?) LIMIT 1",
-                    (project_id, session_id, int(cursor.value), cursor.id),
+                    f"SELECT 1 FROM traces WHERE project_id = ? AND {column} = ? AND (timestamp, id) >= (?, ?) LIMIT 1",
+                    (project_id, value, int(cursor.value), cursor.id),
                 ).fetchone()
             ):
                 continue
             if len(found) == limit:
                 more = True
                 break
-            found.append(session_id)
+            found.append(value)
             last = (ts, trace_id)
     walk.close()
+    return found, Cursor(float(last[0]), last[1]) if more and last is not None else None
+
+
+def list_recent_sessions(
+    conn: sqlite3.Connection, project_id: str, cursor: Cursor | None, limit: int
+) -> RowPage[Session]:
+    """Sessions by their latest trace, newest first (see `_walk_distinct` for the paging)."""
+    found, next_cursor = _walk_distinct(conn, project_id, "session_id", cursor, limit)
     sessions = _sessions(conn, project_id, found)
-    next_cursor = Cursor(float(last[0]), last[1]) if more and last is not None else None
     return RowPage(tuple(sessions[s] for s in found if s in sessions), next_cursor)
 
 
