@@ -154,6 +154,10 @@ async def main() -> None:
                 "trace_detail": f"{base}/traces/{middle}",
                 "trace_detail_generation": f"{base}/traces/{middle}?observation={middle}-g",
                 "sessions_first_page": f"{base}/sessions",
+                "session_detail": f"{base}/sessions/s-{args.traces // 16}",
+                "users_first_page": f"{base}/users",
+                "user_detail": f"{base}/users/user-1234",
+                "scores_first_page": f"{base}/scores",
                 "generations_first_page": f"{base}/generations",
             }
             first = await client.get(pages["traces_first_page"])
