@@ -19,7 +19,7 @@ from spyglass.app import create_app
 from spyglass.config import Settings
 from spyglass.projects import bootstrap
 from spyglass.store.base import Store
-from tests.support.payloads import body, capture, raw_body
+from tests.support.payloads import PAYLOADS, body, capture, raw_body
 from tests.support.server import PUBLIC_KEY, SECRET_KEY
 
 pytestmark = pytest.mark.anyio
@@ -500,3 +500,34 @@ async def _busy_scenario(app: Any, held: _HeldStore) -> None:
             assert (await pending).status_code == 200
             assert (await client.get(f"/api/public/traces/{'61' * 16}")).json()["observationCount"] == 2
             assert (await client.get(f"/api/public/traces/{'64' * 16}")).status_code == 404
+
+
+def _captured_otlp() -> list[tuple[str, str, str]]:
+    out = []
+    for family in ("langfuse-sdk", "langfuse-js"):
+        for path in sorted((PAYLOADS / family).rglob("*otlp*.json")):
+            out.append((family, str(path.parent.relative_to(PAYLOADS / family)), path.stem))
+    return out
+
+
+@pytest.mark.parametrize(("family", "version", "name"), _captured_otlp())
+async def test_every_captured_otlp_request_lands_whole(
+    app_client: httpx.AsyncClient, family: str, version: str, name: str
+) -> None:
+    """Each captured request (Python protobuf, JS OTLP/JSON) is taken span for span, and reads back as its traces."""
+    record = capture(version, name, family=family)
+    payload = record["request"]["body"]
+    if record["request"].get("protobuf_file"):
+        response = await app_client.post(OTLP, content=raw_body(version, name, family=family), headers=PROTOBUF)
+        assert response.status_code == 200, response.text
+        parsed = ExportTraceServiceResponse()
+        parsed.ParseFromString(response.content)
+        assert parsed.partial_success.rejected_spans == 0, parsed.partial_success.error_message
+    else:
+        assert await post_json(app_client, payload) == {}
+    spans = [s for rs in payload["resourceSpans"] for ss in rs["scopeSpans"] for s in ss["spans"]]
+    for trace_id in {s["traceId"] for s in spans}:
+        trace, _ = await read_trace(app_client, trace_id)
+        mine = [s for s in spans if s["traceId"] == trace_id]
+        assert sorted(o["id"] for o in trace["observations"]) == sorted(s["spanId"] for s in mine)
+        assert trace["name"], trace_id

@@ -72,6 +72,7 @@ def decode_request(body: bytes, json_body: bool, project_id: str, limits: Limits
 def spans_to_events(groups: list[ScopeSpans], project_id: str, limits: Limits = DEFAULT_LIMITS) -> OtlpResult:
     result = OtlpResult()
     traces: dict[str, list[TraceUpsert]] = defaultdict(list)
+    sent = {span.span_id for group in groups for span in group.spans if isinstance(span, SpanData)}
     for group in groups:
         scope = _Scope(group)
         for span in group.spans:
@@ -79,7 +80,8 @@ def spans_to_events(groups: list[ScopeSpans], project_id: str, limits: Limits = 
                 result.errors.append(span.message)
                 continue
             try:
-                trace_upserts, observation = span_events(span, scope, project_id, limits)
+                orphan = span.parent_span_id is not None and span.parent_span_id not in sent
+                trace_upserts, observation = span_events(span, scope, project_id, limits, orphan=orphan)
             except (InvalidItem, UsageError) as exc:
                 result.errors.append(f"span {span.span_id} ({span.name[:80]!r}): {exc}")
                 continue
@@ -195,9 +197,13 @@ def _split(attrs: Mapping[str, Any], scope: _Scope) -> _Parts:
 
 
 def span_events(
-    span: SpanData, scope: _Scope, project_id: str, limits: Limits
+    span: SpanData, scope: _Scope, project_id: str, limits: Limits, *, orphan: bool = False
 ) -> tuple[list[TraceUpsert], ObservationUpsert]:
-    """The trace upserts and the observation upsert of one span. Raises InvalidItem naming the attribute."""
+    """The trace upserts and the observation upsert of one span. Raises InvalidItem naming the attribute.
+
+    `orphan`: the span's parent is not in the same request (it may come later, or never, as with a JS span started
+    under a remote parent): such a span names the trace only until a root span does.
+    """
     attrs = span.attributes
     parts = _split(attrs, scope)
     if span.start_ns <= 0:
@@ -268,7 +274,7 @@ def span_events(
         fields["output"] = json_text(genai.output, "output", limits.max_value_bytes)
     fields["metadata"] = _observation_metadata(attrs, parts, scope, limits)
 
-    trace = _trace_upsert(span, scope, project_id, order, fields, genai, is_root, parts, limits)
+    trace = _trace_upsert(span, scope, project_id, order, fields, genai, is_root, orphan, parts, limits)
     upserts = [trace]
     if is_root and "name" not in trace.fields:
         # The root span names the trace unless `langfuse.trace.name` does: at the lowest real order, so any explicit
@@ -335,6 +341,7 @@ def _trace_upsert(
     obs: Mapping[str, Any],
     genai: GenAiFields,
     is_root: bool,
+    orphan: bool,
     parts: _Parts,
     limits: Limits,
 ) -> TraceUpsert:
@@ -383,8 +390,9 @@ def _trace_upsert(
     carries_trace = bool(fields.keys() - {"release", "environment"})
     if "version" in obs and (is_root or carries_trace):
         fields["version"] = obs["version"]
-    if not is_root and attrs.get("langfuse.internal.is_app_root") is True:
-        # The top-most span this process exported (JS 5.x marks it even when its parent was never sent).
+    if not is_root and (orphan or attrs.get("langfuse.internal.is_app_root") is True):
+        # The top-most span this process exported (JS 5.x marks it even when its parent was never sent), or a span
+        # whose parent is not here: a weak name, which the root span's name replaces when it arrives.
         weak["name"] = span.name
     if is_root:
         # The root span lends the trace its input/output, unless an explicit attribute says otherwise.
