@@ -112,6 +112,28 @@ def test_a_viewer_cannot_add_a_score(page: Any, ui_server: ServerProcess) -> Non
     assert page.errors == []
 
 
+def test_pages_follow_the_cursor_and_sorting_is_in_the_url(page: Any, ui_server: ServerProcess) -> None:
+    sign_in(page, ui_server)
+    page.goto(page.url.split("?")[0] + "?limit=2")
+    assert _trace_ids(page) == ["turn-4", "turn-3"]
+    page.click("[data-testid=next-page]")
+    page.wait_for_url(re.compile(r"cursor="))
+    assert _trace_ids(page) == ["turn-2", "turn-1"]
+    page.click("[data-testid=next-page]")
+    page.wait_for_url(re.compile(r"cursor="))
+    assert _trace_ids(page) == ["turn-0"]
+    assert page.locator("[data-testid=next-page]").count() == 0
+    page.click("[data-testid=first-page]")
+    assert _trace_ids(page) == ["turn-4", "turn-3"]
+    page.select_option("select[name=sort]", "tokens")
+    page.select_option("select[name=order]", "asc")
+    page.click("[data-testid=apply-filters]")
+    page.wait_for_url(re.compile(r"sort=tokens"))
+    assert "order=asc" in page.url and "limit=2" in page.url
+    assert _trace_ids(page) == ["turn-0", "turn-1"]  # 52 and 53 tokens
+    assert page.errors == []
+
+
 def test_new_traces_appear_without_a_reload(page: Any, ui_server: ServerProcess) -> None:
     sign_in(page, ui_server)
     page.evaluate("document.body.dataset.marker = 'same-page'")  # gone if the page were reloaded

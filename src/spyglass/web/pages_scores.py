@@ -12,7 +12,7 @@ from spyglass.domain.model import Score
 from spyglass.query.traces import decode_cursor, encode_cursor
 from spyglass.store.base import PageRequest, ScoreFilter
 from spyglass.web.auth import Access, Ctx, WebError
-from spyglass.web.filters import LEVELS, PRESETS, ListState, generation_query, state
+from spyglass.web.filters import LEVELS, PAGE_SIZES, PRESETS, ListState, generation_query, state
 from spyglass.web.render import render
 
 router = APIRouter()
@@ -43,6 +43,7 @@ class GenerationsPage:
     cursor: str | None
     presets: tuple[str, ...] = tuple(PRESETS)
     levels: tuple[str, ...] = LEVELS
+    page_sizes: tuple[int, ...] = PAGE_SIZES
 
 
 def _choice(request: Request, name: str, allowed: tuple[str, ...]) -> str | None:

@@ -16,7 +16,7 @@ from spyglass.query.traces import TraceView, decode_cursor, encode_cursor, list_
 from spyglass.store.base import NotFound
 from spyglass.web.annotate import annotation, trace_flag
 from spyglass.web.auth import Access, Ctx, WebError, check_csrf
-from spyglass.web.filters import LEVELS, PRESETS, ListState, state, trace_query
+from spyglass.web.filters import LEVELS, PAGE_SIZES, PRESETS, ListState, state, trace_query
 from spyglass.web.render import fragment, render
 
 router = APIRouter()
@@ -31,6 +31,7 @@ class TraceListPage:
     cursor: str | None
     presets: tuple[str, ...] = tuple(PRESETS)
     levels: tuple[str, ...] = LEVELS
+    page_sizes: tuple[int, ...] = PAGE_SIZES
 
 
 @dataclass(frozen=True, slots=True)

@@ -22,6 +22,7 @@ document.querySelectorAll("form.filters").forEach((form) => {
       if (field.name === "range" && field.value === "all") field.disabled = true;
       if (field.name === "sort" && field.value === "timestamp") field.disabled = true;
       if (field.name === "order" && field.value === "desc") field.disabled = true;
+      if (field.name === "limit" && field.value === "50") field.disabled = true;
     });
   });
 });
