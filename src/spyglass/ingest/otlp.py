@@ -3,11 +3,11 @@
 A span is an observation (id = span id) of the trace with the same id. Trace fields come from `langfuse.trace.*`,
 `user.id` and `session.id` on any span of the trace: 3.x sets them on one span, 4.x/5.x copy them onto every span,
 and they fold into one trace because each span's upsert is ordered by (span end time, span id), so the result does
-not depend on arrival order. A root span (no parent, or `langfuse.internal.as_root`) lends its name and its
-input/output to the trace as weak values, which an explicit `langfuse.trace.*` attribute overrides.
+not depend on arrival order. A root span (no parent, or `langfuse.internal.as_root`) names the trace below any
+explicit `langfuse.trace.name` and lends it its input/output as weak values, which `langfuse.trace.*` overrides.
 
-Metadata values are encoded differently by each SDK generation; `_MetadataCodec` gives back what the caller passed,
-so a trace stores the same values whichever SDK recorded it. See docs/api-compatibility.md for the attribute table.
+Metadata values are encoded differently by each SDK generation; `_Scope.metadata_value` gives back what the caller
+passed, so a trace stores the same values whichever SDK recorded it. See docs/api-compatibility.md for the table.
 No I/O here; the route submits what this returns to the pipeline.
 """
 
@@ -103,7 +103,7 @@ class _Scope:
         self.langfuse = group.scope_name == LANGFUSE_SCOPE
         python = "public_key" in group.scope_attributes or resource.get("telemetry.sdk.language") == "python"
         # The Python SDK from 5.0 JSON-encodes every metadata value, strings included ("seed" -> "\"seed\"");
-        # 3.x/4.x and the JS SDKs send strings raw. See reference/langfuse-wire-protocol.md, section 4.
+        # 3.x/4.x and the JS SDKs send strings raw (docs/api-compatibility.md, "Metadata values").
         self.json_metadata = self.langfuse and python and _major(group.scope_version) >= 5
         environment = _first_str(resource, "langfuse.environment", "deployment.environment.name",
                                  "deployment.environment")  # fmt: skip
