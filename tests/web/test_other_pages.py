@@ -75,6 +75,7 @@ async def test_scores_list_filters_and_distributions(
     assert spread["quality"]["count"] == 2 and spread["quality"]["mean"] == pytest.approx(0.5)
     assert sum(b["count"] for b in spread["quality"]["buckets"]) == 2 and len(spread["quality"]["buckets"]) == 10
     assert spread["tone"]["buckets"] == [{"label": "friendly", "count": 1}]
+    assert spread["thumbs"]["buckets"] == [{"label": "True", "count": 1}]  # boolean: one bucket per value
     quality = (await web.get(f"/project/{project_id}/scores?format=json&name=quality")).json()
     assert [s["value"] for s in quality["scores"]] == [0.75, 0.25]
     assert [d["name"] for d in quality["distributions"]] == ["quality"]

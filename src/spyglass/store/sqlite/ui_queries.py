@@ -338,8 +338,13 @@ def score_distributions(
 
 
 def _numeric_buckets(conn: sqlite3.Connection, where: _Where, name: str, lo: float, hi: float) -> tuple[Bucket, ...]:
-    bins = 10 if hi > lo else 1
-    width = (hi - lo) / bins if hi > lo else 1.0
+    if hi <= lo:  # one distinct value: one bucket named by it
+        row = conn.execute(
+            f"SELECT count(*) FROM scores WHERE {where.sql} AND name = ? AND value IS NOT NULL", [*where.params, name]
+        ).fetchone()
+        return (Bucket(f"{lo:.3g}", row[0]),)
+    bins = 10
+    width = (hi - lo) / bins
     rows = conn.execute(
         f"SELECT min(CAST((value - ?) / ? AS INTEGER), {bins - 1}) AS b, count(*) AS n FROM scores"
         f" WHERE {where.sql} AND name = ? AND value IS NOT NULL GROUP BY b",
