@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 
 from spyglass.config import Settings
 from spyglass.domain.accounts import (
+    AccountError,
     Membership,
     Role,
     User,
@@ -58,7 +59,11 @@ async def ensure_first_user(store: Store, settings: Settings) -> FirstUser | Non
     email = settings.init_user_email or "admin@localhost.local"
     given = settings.init_user_password
     password = given or secrets.token_urlsafe(12)
-    user = await create_user(store, email, password, name="Admin", is_admin=True)
+    try:
+        user = await create_user(store, email, password, name="Admin", is_admin=True)
+    except AccountError as exc:
+        # A bad SPYGLASS_INIT_USER_* stops the start with the reason, like any other bad setting.
+        raise SystemExit(f"SPYGLASS_INIT_USER_EMAIL / SPYGLASS_INIT_USER_PASSWORD: {exc}") from None
     return FirstUser(user, None if given else password)
 
 

@@ -127,3 +127,11 @@ async def test_first_start_without_a_password_generates_one(store: Store, settin
     first = await ensure_first_user(store, settings)
     assert first is not None and first.password is not None and len(first.password) >= 12
     assert verify_password(first.password, first.user.password_hash)
+
+
+@pytest.mark.anyio
+async def test_a_weak_init_password_stops_the_start_with_the_reason(store: Store, settings: Settings) -> None:
+    weak = Settings(data_dir=settings.data_dir, init_user_email="boss@example.com", init_user_password="short")
+    with pytest.raises(SystemExit, match="at least 8 characters"):
+        await ensure_first_user(store, weak)
+    assert await store.count_users() == 0
