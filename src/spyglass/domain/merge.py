@@ -72,11 +72,22 @@ def _less(a: Any, b: Any) -> bool:
 
 
 def apply(record: Record | None, event: TraceUpsert | ObservationUpsert | ScoreUpsert) -> Record:
-    """Return `record` with `event` folded in (the dict is updated in place when given)."""
+    """Return `record` with `event` folded in (the dict is updated in place when given).
+
+    This runs for every event on the write path, so the plain-field case is inlined (same rule as `_newer`).
+    """
     out: Record = record if record is not None else {"id": event.id, "project_id": event.project_id}
     stamps = _stamp(out)
+    ts, event_id = event.order
+    stamp = [ts, event_id]
     for key, value in event.fields.items():
-        _set(out, stamps, key, value, event.order)
+        if key == "metadata" or key == "tags":
+            _set(out, stamps, key, value, event.order)
+            continue
+        seen = stamps.get(key)
+        if seen is None or seen[0] < ts or (seen[0] == ts and seen[1] < event_id):
+            out[key] = value
+            stamps[key] = stamp
     if not isinstance(event, ScoreUpsert):
         for key, value in event.weak.items():
             _set_weak(out, stamps, key, value)
