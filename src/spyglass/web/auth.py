@@ -12,7 +12,8 @@ import base64
 import hashlib
 import hmac
 import secrets
-from dataclasses import dataclass
+import time
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Annotated
 from urllib.parse import quote
@@ -189,3 +190,39 @@ def safe_next(value: str | None) -> str:
 Ctx = Annotated[AppContext, Depends(context)]
 SignedIn = Annotated[Viewer, Depends(signed_in)]
 Access = Annotated[ProjectAccess, Depends(project_access)]
+
+
+@dataclass(slots=True)
+class SignInThrottle:
+    """Failed sign-ins per (client address, email): after `limit` within `window` seconds, refuse for the rest of
+    the window. In memory, per process: enough to make guessing slow, without locking anyone out for long."""
+
+    limit: int = 10
+    window: float = 300.0
+    failures: dict[tuple[str, str], list[float]] = field(default_factory=dict)
+
+    def retry_after(self, key: tuple[str, str]) -> int:
+        """Seconds until `key` may try again; 0 when it may now."""
+        now = time.monotonic()
+        recent = [t for t in self.failures.get(key, []) if now - t < self.window]
+        if recent:
+            self.failures[key] = recent
+        else:
+            self.failures.pop(key, None)
+        return int(self.window - (now - recent[0])) + 1 if len(recent) >= self.limit else 0
+
+    def failed(self, key: tuple[str, str]) -> None:
+        if len(self.failures) > 10_000:
+            self.failures.clear()
+        self.failures.setdefault(key, []).append(time.monotonic())
+
+    def succeeded(self, key: tuple[str, str]) -> None:
+        self.failures.pop(key, None)
+
+
+def throttle(request: Request) -> SignInThrottle:
+    found: SignInThrottle | None = getattr(request.app.state, "sign_in_throttle", None)
+    if found is None:
+        found = SignInThrottle()
+        request.app.state.sign_in_throttle = found
+    return found

@@ -19,6 +19,7 @@ from spyglass.web.auth import (
     safe_next,
     set_pre_session_cookie,
     start_session,
+    throttle,
 )
 from spyglass.web.render import render, wants_json
 
@@ -74,10 +75,19 @@ async def sign_in(request: Request, ctx: Ctx) -> Response:
     password = str(form.get("password") or "")
     next_url = safe_next(str(form.get("next") or "/"))
     check_pre_session_csrf(request, str(form.get("csrf") or ""))
+    guard = throttle(request)
+    key = (request.client.host if request.client else "", email.strip().lower())
+    if wait := guard.retry_after(key):
+        page = SignInPage(next_url, email, f"Too many failed sign-ins: try again in {wait} seconds.")
+        response = render(request, "signin.html", page, status=429, extra={"form_csrf": str(form.get("csrf") or "")})
+        response.headers["Retry-After"] = str(wait)
+        return response
     user = await authenticate(ctx.store, email, password) if email and password else None
     if user is None:
+        guard.failed(key)
         page = SignInPage(next_url, email, "Wrong email or password.")
         return render(request, "signin.html", page, status=401, extra={"form_csrf": str(form.get("csrf") or "")})
+    guard.succeeded(key)
     response = RedirectResponse(next_url, status_code=303)
     await start_session(request, response, user, ctx)
     return response
