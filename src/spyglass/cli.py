@@ -28,8 +28,8 @@ keys_app = typer.Typer(help="Create, list and revoke API key pairs.", no_args_is
 app.add_typer(projects_app, name="projects")
 app.add_typer(keys_app, name="keys")
 app.add_typer(prompts_app, name="prompts")
-app.add_typer(users_app, name="users")
 app.add_typer(costs_app, name="costs")
+app.add_typer(users_app, name="users")
 app.command("chat")(chat)
 register_transfer(app)  # spyglass export / spyglass import
 
