@@ -246,3 +246,18 @@ async def test_search_with_many_matches_gives_the_same_rows(
     rest = await rows(web, project_id, f"q=Question&limit=5&cursor={many['next_cursor']}")
     assert [r["id"] for r in rest["rows"]] == [f"trace-{i:02d}" for i in (6, 5, 4, 3, 2)]
     assert [r["id"] for r in (await rows(web, project_id, "q=gare"))["rows"]] == ["trace-07"]
+
+
+@pytest.mark.anyio
+async def test_a_filter_with_another_sort_pages_in_that_order(
+    web: httpx.AsyncClient, project_id: str, filled: list[str]
+) -> None:
+    seen: list[str] = []
+    query = "user=u-even&sort=cost&order=desc&limit=2"
+    while True:
+        page = await rows(web, project_id, query)
+        seen += [r["id"] for r in page["rows"]]
+        if not page["next_cursor"]:
+            break
+        query = f"user=u-even&sort=cost&order=desc&limit=2&cursor={page['next_cursor']}"
+    assert seen == [f"trace-{i:02d}" for i in (0, 2, 4, 6, 8, 10)]  # cost falls as the index grows

@@ -35,7 +35,7 @@ INSERT INTO web_secrets (name, value) VALUES ('cookie', lower(hex(randomblob(32)
 
 -- Keyset paging and sorting of the traces table on a large project.
 -- Each filter that narrows to a user, a session or a level gets an index that also yields the page's order, so the
--- planner never walks the whole time index looking for matches. The user and session ones replace the first
+-- planner never walks the whole time index looking for matches. The user, session and name ones replace the first
 -- migration's (same leading columns, plus the id for the keyset).
 DROP INDEX IF EXISTS traces_by_user;
 CREATE INDEX traces_by_user_time_id ON traces (project_id, user_id, timestamp DESC, id DESC) WHERE user_id IS NOT NULL;
@@ -43,6 +43,8 @@ DROP INDEX IF EXISTS traces_by_session;
 CREATE INDEX traces_by_session_time_id ON traces (project_id, session_id, timestamp DESC, id DESC)
     WHERE session_id IS NOT NULL;
 CREATE INDEX traces_by_level ON traces (project_id, level_rank, timestamp DESC, id DESC);
+DROP INDEX IF EXISTS traces_by_name;
+CREATE INDEX traces_by_name_time_id ON traces (project_id, name, timestamp DESC, id DESC);
 CREATE INDEX traces_by_time_id ON traces (project_id, timestamp DESC, id DESC);
 CREATE INDEX traces_by_cost ON traces (project_id, total_cost DESC, id DESC);
 CREATE INDEX traces_by_tokens ON traces (project_id, total_tokens DESC, id DESC);
