@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
 import pytest
 
+from spyglass.store import open_store
+from spyglass.store.base import Store
 from tests.support.postgres import Cluster, selected_backends, shared_cluster
+from tests.support.server import ServerProcess
 
 
 @pytest.fixture
@@ -16,3 +22,40 @@ def pg_url(request: pytest.FixtureRequest) -> str:
     if not Cluster().available:
         pytest.skip("no PostgreSQL server: neither initdb on this machine nor SPYGLASS_TEST_POSTGRES_URL")
     return shared_cluster().new_database()
+
+
+def _require_postgres(config: pytest.Config) -> None:
+    if "postgres" not in selected_backends(config.getoption("--db", default=None)):
+        pytest.skip("--db sqlite: the PostgreSQL tests are not selected")
+    if not Cluster().available:
+        pytest.skip("no PostgreSQL server: neither initdb on this machine nor SPYGLASS_TEST_POSTGRES_URL")
+
+
+# The suites re-run here from other folders (tests/postgres/test_suite_*.py) get these in place of the SQLite ones
+# of tests/conftest.py: the same fixtures by name, on a fresh PostgreSQL database.
+
+
+@pytest.fixture
+async def store(request: pytest.FixtureRequest) -> AsyncIterator[Store]:
+    _require_postgres(request.config)
+    opened = open_store(shared_cluster().new_database())
+    await opened.migrate()
+    yield opened
+    await opened.close()
+
+
+@pytest.fixture
+def server(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[ServerProcess]:
+    _require_postgres(request.config)
+    proc = ServerProcess(tmp_path / "server", env={"SPYGLASS_DATABASE_URL": shared_cluster().new_database()}).start()
+    yield proc
+    proc.stop()
+
+
+@pytest.fixture(scope="module")
+def module_server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
+    _require_postgres(request.config)
+    env = {"SPYGLASS_DATABASE_URL": shared_cluster().new_database()}
+    proc = ServerProcess(tmp_path_factory.mktemp("server"), env=env).start()
+    yield proc
+    proc.stop()

@@ -86,6 +86,9 @@ def normalised(value: Any, strict: bool = False) -> Any:
         return out
     if isinstance(value, list):
         return [normalised(v, strict) for v in value]
+    if isinstance(value, float):
+        # Sums of costs depend on the order rows are added in, which no store promises: compare to 12 digits.
+        return float(f"{value:.12g}")
     return value
 
 

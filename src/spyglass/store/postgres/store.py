@@ -27,7 +27,19 @@ from psycopg_pool import AsyncConnectionPool
 
 from spyglass.domain.accounts import Membership, User
 from spyglass.domain.costs import CostGroup, CostRollup, DailyMetrics, RecomputeReport
+from spyglass.domain.cursor_pages import CursorPage, Keyset, ObservationQuery, ScoreQuery, TracedObservation
 from spyglass.domain.events import Event
+from spyglass.domain.listing import (
+    Cursor,
+    GenerationQuery,
+    GenerationRow,
+    RowPage,
+    ScoreBadge,
+    ScoreDistribution,
+    TraceQuery,
+    TraceRow,
+    UserSummary,
+)
 from spyglass.domain.merge import Record
 from spyglass.domain.model import (
     ApiKey,
@@ -54,7 +66,7 @@ from spyglass.store.base import (
     TraceFilter,
     WriteStats,
 )
-from spyglass.store.postgres import accounts, metrics, models, prompts, queries, transfer
+from spyglass.store.postgres import accounts, metrics, models, prompts, queries, queries_v2, transfer, ui_queries
 from spyglass.store.postgres.rows import api_key_from_row, project_from_row
 from spyglass.store.postgres.writes import CreateRace, write_events
 from spyglass.store.transfer import KINDS, paged
@@ -309,6 +321,16 @@ class PostgresStore:
     async def list_observations(self, project_id: str, flt: ObservationFilter, page: PageRequest) -> Page[Observation]:
         return await self._read(lambda c: queries.list_observations(c, project_id, flt, page))
 
+    async def list_observations_v2(
+        self, project_id: str, query: ObservationQuery, after: Keyset | None, limit: int
+    ) -> CursorPage[TracedObservation]:
+        return await self._read(lambda c: queries_v2.list_observations_v2(c, project_id, query, after, limit))
+
+    async def list_scores_v3(
+        self, project_id: str, query: ScoreQuery, after: Keyset | None, limit: int
+    ) -> CursorPage[Score]:
+        return await self._read(lambda c: queries_v2.list_scores_v3(c, project_id, query, after, limit))
+
     async def get_score(self, project_id: str, score_id: str) -> Score:
         return await self._read(lambda c: queries.get_score(c, project_id, score_id))
 
@@ -383,6 +405,35 @@ class PostgresStore:
             return await models.recompute_costs(conn, book, since=since, model_pattern=model_pattern, dry_run=dry_run)
 
         return await self._transact(run)
+
+    # --- UI lists (SQL in ui_queries.py) ---
+
+    async def list_trace_rows(
+        self, project_id: str, query: TraceQuery, cursor: Cursor | None, limit: int
+    ) -> RowPage[TraceRow]:
+        return await self._read(lambda c: ui_queries.list_trace_rows(c, project_id, query, cursor, limit))
+
+    async def list_generation_rows(
+        self, project_id: str, query: GenerationQuery, cursor: Cursor | None, limit: int
+    ) -> RowPage[GenerationRow]:
+        return await self._read(lambda c: ui_queries.list_generation_rows(c, project_id, query, cursor, limit))
+
+    async def score_badges(self, project_id: str, trace_ids: Sequence[str]) -> dict[str, list[ScoreBadge]]:
+        return await self._read(lambda c: ui_queries.score_badges(c, project_id, trace_ids))
+
+    async def score_distributions(
+        self, project_id: str, name: str | None = None, source: str | None = None
+    ) -> list[ScoreDistribution]:
+        return await self._read(lambda c: ui_queries.score_distributions(c, project_id, name, source))
+
+    async def session_score_badges(self, project_id: str, session_ids: Sequence[str]) -> dict[str, list[ScoreBadge]]:
+        return await self._read(lambda c: ui_queries.session_score_badges(c, project_id, session_ids))
+
+    async def list_recent_sessions(self, project_id: str, cursor: Cursor | None, limit: int) -> RowPage[Session]:
+        return await self._read(lambda c: ui_queries.list_recent_sessions(c, project_id, cursor, limit))
+
+    async def list_recent_users(self, project_id: str, cursor: Cursor | None, limit: int) -> RowPage[UserSummary]:
+        return await self._read(lambda c: ui_queries.list_recent_users(c, project_id, cursor, limit))
 
     # --- record transfer for export/import (store/transfer.py; SQL in postgres/transfer.py) ---
 
