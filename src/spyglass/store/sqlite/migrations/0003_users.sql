@@ -45,6 +45,7 @@ CREATE INDEX traces_by_session_time_id ON traces (project_id, session_id, timest
 CREATE INDEX traces_by_level ON traces (project_id, level_rank, timestamp DESC, id DESC);
 DROP INDEX IF EXISTS traces_by_name;
 CREATE INDEX traces_by_name_time_id ON traces (project_id, name, timestamp DESC, id DESC);
+DROP INDEX IF EXISTS traces_by_time;  -- the same order without the id: this one serves both
 CREATE INDEX traces_by_time_id ON traces (project_id, timestamp DESC, id DESC);
 CREATE INDEX traces_by_cost ON traces (project_id, total_cost DESC, id DESC);
 CREATE INDEX traces_by_tokens ON traces (project_id, total_tokens DESC, id DESC);
