@@ -106,3 +106,12 @@ def snapshot(client: httpx.Client, trace_ids: list[str], strict: bool = False) -
     assert sessions.status_code == 200, sessions.text
     out["_sessions"] = normalised(sessions.json(), strict)
     return out
+
+
+def differences(a: Any, b: Any, path: str = "") -> list[str]:
+    """Where two API answers differ, as `path: a != b` lines (for assertion messages)."""
+    if isinstance(a, dict) and isinstance(b, dict):
+        return [d for k in sorted(set(a) | set(b), key=str) for d in differences(a.get(k), b.get(k), f"{path}.{k}")]
+    if isinstance(a, list) and isinstance(b, list) and len(a) == len(b):
+        return [d for i, (x, y) in enumerate(zip(a, b, strict=True)) for d in differences(x, y, f"{path}[{i}]")]
+    return [] if a == b else [f"{path}: {a!r:.200} != {b!r:.200}"]
