@@ -13,7 +13,12 @@ from spyglass.config import Settings
 from spyglass.projects import bootstrap
 from spyglass.store import open_store
 from spyglass.store.base import Store
+from tests.support.postgres import add_db_option
 from tests.support.server import PUBLIC_KEY, SECRET_KEY, ServerProcess
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    add_db_option(parser)  # --db sqlite|postgres|all: the store backends of tests/store and tests/postgres
 
 
 @pytest.fixture

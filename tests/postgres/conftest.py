@@ -9,8 +9,12 @@ import pytest
 
 from spyglass.store import open_store
 from spyglass.store.base import Store
-from tests.support.postgres import Cluster, selected_backends, shared_cluster
+from tests.support.postgres import Cluster, add_db_option, selected_backends, shared_cluster
 from tests.support.server import ServerProcess
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    add_db_option(parser)
 
 
 @pytest.fixture

@@ -9,14 +9,11 @@ import pytest
 
 from spyglass.store import open_store
 from spyglass.store.base import Store
-from tests.support.postgres import Cluster, selected_backends, shared_cluster
+from tests.support.postgres import Cluster, add_db_option, selected_backends, shared_cluster
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
-    parser.addoption(
-        "--db", default=None, choices=("sqlite", "postgres", "all"),
-        help="Store backends for the storage contract tests (default all; env SPYGLASS_TEST_DB).",
-    )  # fmt: skip
+    add_db_option(parser)
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:

@@ -9,6 +9,7 @@ server instead, for example a CI service container.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import glob
 import os
 import shutil
@@ -20,6 +21,7 @@ from pathlib import Path
 from urllib.parse import quote, urlsplit, urlunsplit
 
 import psycopg
+import pytest
 
 from spyglass.store import open_store
 
@@ -152,3 +154,12 @@ def selected_backends(option: str | None) -> list[str]:
     if choice not in ("sqlite", "postgres"):
         raise ValueError(f"--db must be sqlite, postgres or all, got {choice!r}")
     return [choice]
+
+
+def add_db_option(parser: pytest.Parser) -> None:
+    """`--db sqlite|postgres|all`, from whichever of tests/store and tests/postgres pytest loads first."""
+    with contextlib.suppress(ValueError):  # the other conftest added it
+        parser.addoption(
+            "--db", default=None, choices=("sqlite", "postgres", "all"),
+            help="Store backends for the storage contract and PostgreSQL tests (default all; env SPYGLASS_TEST_DB).",
+        )  # fmt: skip
