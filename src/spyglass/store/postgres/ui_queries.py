@@ -328,31 +328,50 @@ async def session_score_badges(conn: Conn, project_id: str, session_ids: Sequenc
 
 
 _WALKED = {"session_id": "session_id", "user_id": "user_id"}
+_WALK_BATCH = 500
 
 
 async def _recent_distinct(
     conn: Conn, project_id: str, column: str, cursor: Cursor | None, limit: int
 ) -> tuple[list[str], Cursor | None]:
-    """Distinct values of `column` by their newest trace, newest first, strictly after `cursor` (the (timestamp, id)
-    of the newest trace of the last value on the previous page)."""
+    """Distinct values of `column` in the order of their newest trace: walks traces newest first (the time index)
+    until `limit` new values are seen, so a page costs a few hundred rows however many values the project holds.
+    The cursor is the (timestamp, id) of the last trace walked; a value with a trace at or after it was on an earlier
+    page."""
     column = _WALKED[column]
-    params: list[Any] = [project_id]
-    after = ""
-    if cursor is not None:
-        after = "WHERE (s.last, s.last_id) < (%s, %s)"
-        params += [dt(int(cursor.value)), cursor.id]
-    cur = await conn.execute(
-        f"SELECT * FROM (SELECT DISTINCT ON ({column}) {column} AS value, timestamp AS last, id AS last_id"
-        f" FROM traces WHERE project_id = %s AND {column} IS NOT NULL ORDER BY {column}, timestamp DESC, id DESC) s"
-        f" {after} ORDER BY s.last DESC, s.last_id DESC LIMIT %s",
-        [*params, limit + 1],
-    )
-    walked = await cur.fetchall()
-    more = len(walked) > limit
-    walked = walked[:limit]
-    last = walked[-1] if walked else None
-    next_cursor = Cursor(float(micros(last["last"]) or 0), last["last_id"]) if more and last is not None else None
-    return [r["value"] for r in walked], next_cursor
+    position: tuple[Any, str] | None = (_as_time(cursor.value), cursor.id) if cursor is not None else None
+    found: list[str] = []
+    seen: set[str] = set()
+    last: tuple[datetime, str] | None = None
+    while True:
+        after = "AND (timestamp, id) < (%s, %s)" if position is not None else ""
+        cur = await conn.execute(
+            f"SELECT {column} AS value, timestamp, id FROM traces WHERE project_id = %s AND {column} IS NOT NULL"
+            f" {after} ORDER BY timestamp DESC, id DESC LIMIT %s",
+            [project_id, *(position or ()), _WALK_BATCH],
+        )
+        batch = await cur.fetchall()
+        for row in batch:
+            value = row["value"]
+            if value in seen:
+                continue
+            seen.add(value)
+            if cursor is not None:
+                newer = await conn.execute(
+                    f"SELECT 1 AS x FROM traces WHERE project_id = %s AND {column} = %s AND (timestamp, id) >= (%s, %s)"
+                    " LIMIT 1",
+                    (project_id, value, dt(int(cursor.value)), cursor.id),
+                )
+                if await newer.fetchone() is not None:
+                    continue
+            if len(found) == limit:
+                assert last is not None
+                return found, Cursor(float(micros(last[0]) or 0), last[1])
+            found.append(value)
+            last = (row["timestamp"], row["id"])
+        if len(batch) < _WALK_BATCH:
+            return found, None
+        position = (batch[-1]["timestamp"], batch[-1]["id"])
 
 
 async def list_recent_sessions(conn: Conn, project_id: str, cursor: Cursor | None, limit: int) -> RowPage[Session]:
