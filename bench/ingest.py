@@ -116,15 +116,20 @@ def run(
     }
 
 
+def _bodies(size: int, events: int = 60_000) -> int:
+    """Enough distinct bodies that a run sends new traces rather than resending (updating) old ones."""
+    return max(64, events // max(1, size))
+
+
 def _workload(mode: str, size: int) -> tuple[list[bytes], int, str, dict[str, str]]:
     """(bodies, events or spans per body, path, headers) for one mode and request size."""
     if mode == "langfuse":
         traces = max(1, size // 3)
-        return [langfuse_batch(traces) for _ in range(64)], 3 * traces, "/api/public/ingestion", {}
+        return [langfuse_batch(traces) for _ in range(_bodies(size))], 3 * traces, "/api/public/ingestion", {}
     from bench.otlp_payloads import SPANS_PER_TRACE, otlp_body
 
     traces = max(1, size // SPANS_PER_TRACE)
-    made = [otlp_body(traces, gzip_body=mode == "otlp-gzip") for _ in range(64)]
+    made = [otlp_body(traces, gzip_body=mode == "otlp-gzip") for _ in range(_bodies(size))]
     return [body for body, _, _ in made], made[0][1], "/api/public/otel/v1/traces", made[0][2]
 
 

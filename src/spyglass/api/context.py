@@ -43,6 +43,6 @@ class AppContext:
     keys: KeyCache = field(default_factory=KeyCache)
 
 
-def context(request: Request) -> AppContext:
+async def context(request: Request) -> AppContext:
     ctx: AppContext = request.app.state.ctx
     return ctx
