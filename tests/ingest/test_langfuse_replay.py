@@ -177,3 +177,18 @@ async def test_delete_trace_and_score(app_client: httpx.AsyncClient) -> None:
     assert (await app_client.get(f"/api/public/traces/{TRACE}")).status_code == 404
     assert (await app_client.get(f"/api/public/observations/{GEN}")).status_code == 404
     assert (await app_client.delete(f"/api/public/traces/{TRACE}")).status_code == 404
+
+
+async def test_bulk_delete(app_client: httpx.AsyncClient) -> None:
+    await _ingest(app_client, body("2.60.10", "017-ingestion-implicit-trace"))
+    ids = ["dc1d6773-1413-4f4b-a4ee-49c935d250de", "d0b38b93-dc2f-425f-8230-03d14421e6c8", "never-existed"]
+    response = await app_client.request("DELETE", "/api/public/traces", json={"traceIds": ids})
+    assert response.status_code == 200
+    assert response.json()["deleted"] == 2
+    assert response.json()["notFound"] == ["never-existed"]
+    for trace_id in ids:
+        assert (await app_client.get(f"/api/public/traces/{trace_id}")).status_code == 404
+    assert (await app_client.get("/api/public/traces/69e3bb9f-ff36-4b83-9db6-9e5acea2adea")).status_code == 200
+    bad = await app_client.request("DELETE", "/api/public/traces", json={"traceIds": []})
+    assert bad.status_code == 400
+    assert "traceIds" in bad.json()["message"]
