@@ -82,6 +82,10 @@ _RETRIES = 20
 _STORE_METHODS = frozenset(name for name in dir(Store) if not name.startswith("_"))
 
 
+class StoreUnavailable(ConnectionError):
+    """The database cannot be reached; the message says why (libpq's words)."""
+
+
 def _micros_now() -> int:
     now = datetime.now(UTC)
     return int(now.timestamp()) * 1_000_000 + now.microsecond
@@ -128,6 +132,13 @@ class PostgresStore:
 
     async def _get_pool(self) -> AsyncConnectionPool[Conn]:
         if self._pool is None:
+            try:
+                # One plain connection first: a wrong URL or a server that is down fails at once, with libpq's reason,
+                # instead of after the pool's 30 s of retries.
+                probe = await AsyncConnection.connect(self._conninfo, connect_timeout=10)
+            except psycopg.OperationalError as exc:
+                raise StoreUnavailable(f"cannot connect to PostgreSQL: {str(exc).strip()}") from None
+            await probe.close()
             pool: AsyncConnectionPool[Conn] = AsyncConnectionPool(
                 self._conninfo, min_size=self._min_size, max_size=self._max_size, open=False,
                 kwargs={"autocommit": True, "row_factory": dict_row}, configure=_configure,
