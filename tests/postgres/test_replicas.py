@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -67,4 +68,43 @@ async def test_stores_migrating_at_once_apply_each_migration_once() -> None:
         assert [await s.migrate() for s in stores] == [[], [], []]
     finally:
         for store in stores:
+            await store.close()
+
+
+@pytest.mark.anyio
+async def test_stores_of_two_processes_racing_on_the_same_ids_fold_like_one() -> None:
+    """Store level, many rounds: two stores (as two replicas hold) write shuffled chunks of one workload at once."""
+    if "postgres" not in selected_backends(None):
+        pytest.skip("SPYGLASS_TEST_DB=sqlite: the PostgreSQL tests are not selected")
+    import random
+
+    from tests.store.test_contract import _snapshot, observation, trace
+
+    def events(project_id: str) -> list[Any]:
+        out: list[Any] = []
+        for i in range(120):
+            out.append(trace(project_id, f"t{i % 6}", 1_767_225_600_000_000 + i, tags=[f"tag{i % 9}"],
+                             metadata={f"k{i % 11}": i}, name=f"name{i}"))  # fmt: skip
+            out += observation(project_id, f"o{i % 15}", 1_767_225_600_000_000 + i, trace_id=f"t{i % 6}",
+                               usage_details={"input": i, "total": i}, metadata={f"m{i % 4}": i},
+                               level="ERROR" if i == 77 else "DEFAULT")  # fmt: skip
+        return out
+
+    single = open_store(shared_cluster().new_database())
+    url = shared_cluster().new_database()
+    replicas = [open_store(url), open_store(url)]
+    try:
+        await single.migrate()
+        solo = (await single.create_project("p")).id
+        await single.write(events(solo))
+        expected = [_snapshot(await single.get_trace(solo, f"t{i}")) for i in range(6)]
+        shared = (await replicas[0].create_project("p")).id
+        work = events(shared)
+        random.Random(5).shuffle(work)
+        chunks = [work[i::16] for i in range(16)]
+        await asyncio.gather(*(replicas[i % 2].write(chunk) for i, chunk in enumerate(chunks)))
+        got = [_snapshot(await replicas[1].get_trace(shared, f"t{i}")) for i in range(6)]
+        assert got == expected
+    finally:
+        for store in (single, *replicas):
             await store.close()

@@ -424,3 +424,13 @@ async def test_migrate_is_idempotent_and_the_store_is_healthy(store_backend: Sto
     assert await store_backend.migrate() == []
     await store_backend.write(_workload(await project(store_backend)))
     assert await store_backend.integrity_check() == "ok"
+
+
+async def test_an_observation_that_moves_to_another_trace_updates_both_roll_ups(store_backend: Store) -> None:
+    pid = await project(store_backend)
+    await store_backend.write(observation(pid, "o", T0, trace_id="first", usage_details={"input": 5, "total": 5}))
+    await store_backend.write(observation(pid, "o", T0 + SECOND, trace_id="second"))
+    first = (await store_backend.get_trace(pid, "first")).trace.rollup
+    second = (await store_backend.get_trace(pid, "second")).trace.rollup
+    assert (first.observation_count, first.total_tokens) == (0, 0)
+    assert (second.observation_count, second.total_tokens) == (1, 5)

@@ -213,6 +213,12 @@ class PostgresStore:
             if self._pool is not None:
                 await self._pool.close()
                 self._pool = None
+            # Whatever the pool left running (a connection still being added) ends here, not with the loop.
+            current = asyncio.current_task()
+            rest = [task for task in asyncio.all_tasks() if task is not current]
+            for task in rest:
+                task.cancel()
+            await asyncio.gather(*rest, return_exceptions=True)
 
         await self._run(shut())
         self._closed = True

@@ -161,6 +161,8 @@ async def _write_upserts(conn: Conn, events: Sequence[Event], now: int, prices: 
         elif isinstance(event, ScoreUpsert):
             score_events.append(event)
     stored_observations = await _lock(conn, "observations", ((e.project_id, e.id) for e in observation_events))
+    # An observation that moves to another trace leaves its old one: that trace's roll-up is recomputed too.
+    previous = {(r["project_id"], r["trace_id"]) for r in stored_observations.values()}
     observations = _fold(stored_observations, observation_events)
     for record in observations.values():
         if not record.get("trace_id"):
@@ -170,7 +172,7 @@ async def _write_upserts(conn: Conn, events: Sequence[Event], now: int, prices: 
     if observations:
         # Usage and model may arrive in separate events, so cost (and counted tokens) follow the folded record.
         price_observations(observations.values(), await prices.get(conn))
-    touched = frozenset((r["project_id"], r["trace_id"]) for r in observations.values())
+    touched = frozenset((r["project_id"], r["trace_id"]) for r in observations.values()) | previous
     # Lock every trace whose roll-up this transaction recomputes, so two writers never sum stale sets.
     stored_traces = await _lock(conn, "traces", [*((e.project_id, e.id) for e in trace_events), *touched])
     traces = _fold(stored_traces, trace_events)
