@@ -18,14 +18,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 @pytest.fixture
-def pg_url(request: pytest.FixtureRequest) -> str:
-    """The URL of a fresh, migrated PostgreSQL database."""
-    option = request.config.getoption("--db", default=None)
-    if "postgres" not in selected_backends(option):
-        pytest.skip("--db sqlite: the PostgreSQL tests are not selected")
-    if not Cluster().available:
-        pytest.skip("no PostgreSQL server: neither initdb on this machine nor SPYGLASS_TEST_POSTGRES_URL")
-    return shared_cluster().new_database()
+def pg_url(request: pytest.FixtureRequest) -> Iterator[str]:
+    """The URL of a fresh, migrated PostgreSQL database (dropped after the test)."""
+    _require_postgres(request.config)
+    url = shared_cluster().new_database()
+    yield url
+    shared_cluster().drop_database(url)
 
 
 def _require_postgres(config: pytest.Config) -> None:
@@ -42,24 +40,29 @@ def _require_postgres(config: pytest.Config) -> None:
 @pytest.fixture
 async def store(request: pytest.FixtureRequest) -> AsyncIterator[Store]:
     _require_postgres(request.config)
-    opened = open_store(shared_cluster().new_database())
+    url = shared_cluster().new_database()
+    opened = open_store(url)
     await opened.migrate()
     yield opened
     await opened.close()
+    shared_cluster().drop_database(url)
 
 
 @pytest.fixture
 def server(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[ServerProcess]:
     _require_postgres(request.config)
-    proc = ServerProcess(tmp_path / "server", env={"SPYGLASS_DATABASE_URL": shared_cluster().new_database()}).start()
+    url = shared_cluster().new_database()
+    proc = ServerProcess(tmp_path / "server", env={"SPYGLASS_DATABASE_URL": url}).start()
     yield proc
     proc.stop()
+    shared_cluster().drop_database(url)
 
 
 @pytest.fixture(scope="module")
 def module_server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
     _require_postgres(request.config)
-    env = {"SPYGLASS_DATABASE_URL": shared_cluster().new_database()}
-    proc = ServerProcess(tmp_path_factory.mktemp("server"), env=env).start()
+    url = shared_cluster().new_database()
+    proc = ServerProcess(tmp_path_factory.mktemp("server"), env={"SPYGLASS_DATABASE_URL": url}).start()
     yield proc
     proc.stop()
+    shared_cluster().drop_database(url)

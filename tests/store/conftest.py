@@ -30,7 +30,10 @@ async def store_backend(request: pytest.FixtureRequest, tmp_path: Path) -> Async
     else:
         if not Cluster().available:
             pytest.skip("no PostgreSQL server: neither initdb on this machine nor SPYGLASS_TEST_POSTGRES_URL")
-        store = open_store(shared_cluster().new_database())
+        url = shared_cluster().new_database()
+        store = open_store(url)
     await store.migrate()
     yield store
     await store.close()
+    if request.param == "postgres":
+        shared_cluster().drop_database(url)

@@ -15,6 +15,7 @@ import os
 import shutil
 import subprocess
 import tempfile
+import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -37,6 +38,42 @@ def find_bindir() -> Path | None:
     return Path(initdb).parent if initdb else None
 
 
+_PREFIX = "spyglass-pg-"
+_ORPHAN_AGE = 1800  # seconds: a cluster dir without an owner file (older helpers) is left alone this long
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def reap_stale_clusters(bindir: Path) -> None:
+    """Stop and remove the clusters of test sessions that ended without stopping theirs (killed by a timeout, say)."""
+    for folder in Path(tempfile.gettempdir()).glob(f"{_PREFIX}*"):
+        owner = folder / "owner.pid"
+        try:
+            if owner.exists():
+                if _alive(int(owner.read_text() or 0)):
+                    continue
+            elif time.time() - folder.stat().st_mtime < _ORPHAN_AGE:
+                continue
+        except (OSError, ValueError):
+            continue
+        if (folder / "data" / "postmaster.pid").exists():
+            stop = [str(bindir / "pg_ctl"), "-D", str(folder / "data"), "-m", "immediate", "-w", "stop"]
+            subprocess.run(_as_postgres(stop), check=False, capture_output=True, timeout=60)
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _as_postgres(args: list[str]) -> list[str]:
+    return ["runuser", "-u", "postgres", "--", *args] if os.geteuid() == 0 else args
+
+
 class Cluster:
     """A running PostgreSQL server, either started here or given by SPYGLASS_TEST_POSTGRES_URL."""
 
@@ -51,7 +88,7 @@ class Cluster:
         return bool(os.environ.get("SPYGLASS_TEST_POSTGRES_URL")) or find_bindir() is not None
 
     def _as_owner(self, args: list[str]) -> list[str]:
-        return ["runuser", "-u", "postgres", "--", *args] if os.geteuid() == 0 else args
+        return _as_postgres(args)
 
     def start(self) -> Cluster:
         given = os.environ.get("SPYGLASS_TEST_POSTGRES_URL")
@@ -67,8 +104,10 @@ class Cluster:
         if bindir is None:
             raise RuntimeError("no PostgreSQL server binaries (initdb) found; apt-get install postgresql")
         self.bindir = bindir
+        reap_stale_clusters(bindir)
         # Not under pytest's tmp dirs: those are private to the current user, and the server may run as postgres.
-        self.dir = Path(tempfile.mkdtemp(prefix="spyglass-pg-"))
+        self.dir = Path(tempfile.mkdtemp(prefix=_PREFIX))
+        (self.dir / "owner.pid").write_text(str(os.getpid()))
         if os.geteuid() == 0:
             shutil.chown(self.dir, "postgres", "postgres")
         data = self.dir / "data"
@@ -113,6 +152,12 @@ class Cluster:
         name = f"t_{uuid.uuid4().hex[:16]}"
         self._admin(f"CREATE DATABASE {name} TEMPLATE {TEMPLATE}")
         return self.url(name)
+
+    def drop_database(self, url: str) -> None:
+        """Drop a database made by new_database / empty_database (closing what still uses it)."""
+        name = urlsplit(url).path.lstrip("/")
+        if name.startswith(("t_", "e_")) and name.replace("_", "").isalnum():
+            self._admin(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
 
     def empty_database(self) -> str:
         """A fresh database with no schema at all; returns its URL."""
