@@ -1,5 +1,5 @@
 """Two `spyglass serve` replicas on one PostgreSQL database, fed the halves of one interleaved workload at once, store
-what one process stores when it receives the whole workload (on a database of its own)."""
+what one process on the default SQLite store stores when it receives the whole workload."""
 
 from __future__ import annotations
 
@@ -24,7 +24,7 @@ def test_two_replicas_fold_an_interleaved_workload_like_one_process(tmp_path: Pa
     envelopes = workload(TRACES)
     trace_ids = [f"trace-{i}" for i in range(TRACES)]
 
-    single = ServerProcess(tmp_path / "single", env={"SPYGLASS_DATABASE_URL": shared_cluster().new_database()}).start()
+    single = ServerProcess(tmp_path / "single").start()  # the default store: SQLite
     try:
         with single.client() as client:
             send(client, envelopes)

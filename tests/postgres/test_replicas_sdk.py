@@ -1,6 +1,6 @@
 """The 2.x SDK against two replicas on one PostgreSQL database: two clients, one per replica, write the same trace
 and observation ids at once, one client's partial updates racing the other's creates. The stored traces equal what
-one server stores when both clients send to it."""
+one server on the default SQLite store stores when both clients send to it."""
 
 from __future__ import annotations
 
@@ -10,7 +10,6 @@ from typing import Any
 import pytest
 
 from tests.postgres.workload import differences, snapshot
-from tests.support.postgres import shared_cluster
 from tests.support.sdk import run_script
 from tests.support.server import ServerProcess
 
@@ -78,7 +77,7 @@ def _stored(server: ServerProcess) -> dict[str, Any]:
 
 
 def test_two_clients_on_two_replicas_store_what_one_server_stores(tmp_path: Path, pg_url: str) -> None:
-    single = ServerProcess(tmp_path / "single", env={"SPYGLASS_DATABASE_URL": shared_cluster().new_database()}).start()
+    single = ServerProcess(tmp_path / "single").start()  # the default store: SQLite
     try:
         _send(single, single)
         expected = _stored(single)
