@@ -82,6 +82,7 @@ class Cluster:
         self.bindir: Path | None = None
         self.admin_url = ""
         self._own = False
+        self._options = ""
 
     @property
     def available(self) -> bool:
@@ -118,6 +119,7 @@ class Cluster:
         )  # fmt: skip
         # Unix socket only, in our own directory: no TCP port to collide with. fsync off: a test cluster.
         options = f"-k {self.dir} -c listen_addresses='' -c fsync=off -c full_page_writes=off -c max_connections=200"
+        self._options = options
         subprocess.run(
             self._as_owner([str(bindir / "pg_ctl"), "-D", str(data), "-o", options, "-l", str(self.dir / "log"),
                             "-w", "-t", "60", "start"]),
@@ -164,6 +166,18 @@ class Cluster:
         name = f"e_{uuid.uuid4().hex[:16]}"
         self._admin(f"CREATE DATABASE {name}")
         return self.url(name)
+
+    def pause(self) -> None:
+        """Stop the server but keep its data (a database restart, for fault tests); `resume` starts it again."""
+        assert self._own and self.bindir is not None and self.dir is not None
+        subprocess.run(self._as_owner([str(self.bindir / "pg_ctl"), "-D", str(self.dir / "data"), "-m", "fast", "-w",
+                                       "stop"]), check=True, capture_output=True)  # fmt: skip
+
+    def resume(self) -> None:
+        assert self._own and self.bindir is not None and self.dir is not None
+        subprocess.run(self._as_owner([str(self.bindir / "pg_ctl"), "-D", str(self.dir / "data"), "-o", self._options,
+                                       "-l", str(self.dir / "log"), "-w", "start"]),
+                       check=True, capture_output=True)  # fmt: skip
 
     def stop(self) -> None:
         if self._own and self.bindir is not None and self.dir is not None:

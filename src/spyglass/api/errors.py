@@ -14,7 +14,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from spyglass.api.responses import Json
 from spyglass.ingest.pipeline import Busy, Closed
 from spyglass.ingest.values import InvalidItem
-from spyglass.store.base import Conflict, NotFound, NotSupported
+from spyglass.store.base import Conflict, NotFound, NotSupported, Unavailable
 
 
 class ApiError(Exception):
@@ -65,6 +65,10 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(NotSupported)
     async def _not_supported(_: Request, exc: NotSupported) -> Json:
         return error_response(501, str(exc))
+
+    @app.exception_handler(Unavailable)
+    async def _unavailable(_: Request, exc: Unavailable) -> Json:
+        return error_response(503, f"the store is unavailable: {exc}", headers={"Retry-After": "2"})
 
     @app.exception_handler(Busy)
     async def _busy(_: Request, exc: Busy) -> Json:

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from spyglass.domain.events import Event
-from spyglass.store.base import Store
+from spyglass.store.base import Store, Unavailable
 
 log = logging.getLogger("spyglass.pipeline")
 
@@ -110,6 +110,12 @@ class Pipeline:
         try:
             if events:
                 await self._store.write(events)
+        except Unavailable as exc:
+            # The database is away for a moment: Busy (503 + Retry-After), which every SDK retries, not a 500 that
+            # the OTel exporter would drop.
+            log.warning("store unavailable, %d events refused for a retry: %s", len(events), exc)
+            self._finish(group, error=True, busy=True)
+            return
         except Exception:
             if len(group) == 1:
                 log.exception("write failed for %d events", len(events))
@@ -121,12 +127,14 @@ class Pipeline:
             return
         self._finish(group, error=False)
 
-    def _finish(self, group: list[_Job], *, error: bool) -> None:
+    def _finish(self, group: list[_Job], *, error: bool, busy: bool = False) -> None:
         for job in group:
             self._queued -= len(job.events)
             if job.done.done():
                 continue
-            if error:
+            if busy:
+                job.done.set_exception(Busy(retry_after=2))
+            elif error:
                 job.done.set_exception(RuntimeError("the store could not write these events"))
             else:
                 job.done.set_result(None)

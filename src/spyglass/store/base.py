@@ -49,6 +49,10 @@ class NotSupported(NotImplementedError):
     """This backend does not offer the capability."""
 
 
+class Unavailable(ConnectionError):
+    """The store cannot be reached right now (a database server restarting, say); the same call may succeed later."""
+
+
 class Conflict(ValueError):
     """The write contradicts stored state (a duplicate name, say)."""
 

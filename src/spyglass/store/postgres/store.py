@@ -64,6 +64,7 @@ from spyglass.store.base import (
     SessionFilter,
     Store,
     TraceFilter,
+    Unavailable,
     WriteStats,
 )
 from spyglass.store.postgres import accounts, metrics, models, prompts, queries, queries_v2, transfer, ui_queries
@@ -82,7 +83,7 @@ _RETRIES = 20
 _STORE_METHODS = frozenset(name for name in dir(Store) if not name.startswith("_"))
 
 
-class StoreUnavailable(ConnectionError):
+class StoreUnavailable(Unavailable):
     """The database cannot be reached; the message says why (libpq's words)."""
 
 
@@ -142,7 +143,7 @@ class PostgresStore:
             pool: AsyncConnectionPool[Conn] = AsyncConnectionPool(
                 self._conninfo, min_size=self._min_size, max_size=self._max_size, open=False,
                 kwargs={"autocommit": True, "row_factory": dict_row}, configure=_configure,
-                name="spyglass",
+                name="spyglass", timeout=10,  # waiting longer for a connection: answer 503 and let the client retry
             )  # fmt: skip
             await pool.open(wait=True, timeout=30)
             self._pool = pool
@@ -150,15 +151,18 @@ class PostgresStore:
 
     async def _read(self, fn: Callable[[Conn], Awaitable[R]]) -> R:
         async def go() -> R:
-            async with (await self._get_pool()).connection() as conn:
-                return await fn(conn)
+            try:
+                async with (await self._get_pool()).connection() as conn:
+                    return await fn(conn)
+            except psycopg.OperationalError as exc:  # connection lost, server restarting, pool timeout
+                raise StoreUnavailable(str(exc).strip()) from exc
 
         return await self._run(go())
 
     async def _transact(self, fn: Callable[[Conn], Awaitable[R]]) -> R:
         """Run `fn` in one transaction, again from the start after a deadlock, serialization failure or race."""
 
-        async def go() -> R:
+        async def attempts() -> R:
             pool = await self._get_pool()
             for attempt in range(_RETRIES):
                 try:
@@ -170,6 +174,12 @@ class PostgresStore:
                     log.debug("write retried (%s): %s", type(exc).__name__, exc)
                     await asyncio.sleep(random.uniform(0, 0.005 * (attempt + 1)))
             raise AssertionError("unreachable")
+
+        async def go() -> R:
+            try:
+                return await attempts()
+            except psycopg.OperationalError as exc:  # connection lost, server restarting, pool timeout
+                raise StoreUnavailable(str(exc).strip()) from exc
 
         return await self._run(go())
 
