@@ -24,7 +24,7 @@ from spyglass.domain.accounts import (
     verify_password,
 )
 from spyglass.domain.model import Project
-from spyglass.store.base import Store
+from spyglass.store.base import Conflict, Store
 
 
 @functools.cache
@@ -69,6 +69,9 @@ async def ensure_first_user(store: Store, settings: Settings) -> FirstUser | Non
     except AccountError as exc:
         # A bad SPYGLASS_INIT_USER_* stops the start with the reason, like any other bad setting.
         raise SystemExit(f"SPYGLASS_INIT_USER_EMAIL / SPYGLASS_INIT_USER_PASSWORD: {exc}") from None
+    except Conflict:
+        # Another replica starting at the same moment created the first user: it printed the credentials.
+        return None
     return FirstUser(user, None if given else password)
 
 
