@@ -394,6 +394,8 @@ async def test_sessions_group_traces(store_backend: Store) -> None:
     assert [s.id for s in (await store_backend.list_sessions(pid, SessionFilter(from_timestamp=at(1)),
                                                               PageRequest())).items] == ["s1"]  # fmt: skip
     assert (await store_backend.list_sessions(pid, SessionFilter(environments=("dev",)), PageRequest())).total == 1
+    second = await store_backend.list_sessions(pid, SessionFilter(), PageRequest(page=2, limit=1))
+    assert ([s.id for s in second.items], second.total, second.items[0].trace_count) == (["s0"], 2, 3)
     detail = await store_backend.get_session(pid, "s1")
     assert [t.id for t in detail.traces] == ["t1", "t3", "t5"]
     with pytest.raises(NotFound):
