@@ -28,6 +28,7 @@ from spyglass.store.postgres.rows import (
     score_from_row,
     trace_from_row,
 )
+from spyglass.store.where import Where as BaseWhere
 
 Conn = AsyncConnection[DictRow]
 T = TypeVar("T")
@@ -44,32 +45,17 @@ def _utc(value: datetime) -> datetime:
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value
 
 
-class _Where:
-    def __init__(self, project_id: str) -> None:
-        self.clauses = ["project_id = %s"]
-        self.params: list[Any] = [project_id]
+class Where(BaseWhere):
+    """PostgreSQL: `%s` parameters, aware datetimes, lists as arrays."""
 
-    def add(self, clause: str, *params: Any) -> None:
-        self.clauses.append(clause)
-        self.params.extend(params)
+    mark = "%s"
 
-    def eq(self, column: str, value: Any) -> None:
-        if value is not None:
-            self.add(f"{column} = %s", value)
-
-    def within(self, column: str, start: datetime | None, end: datetime | None) -> None:
-        if start is not None:
-            self.add(f"{column} >= %s", _utc(start))
-        if end is not None:
-            self.add(f"{column} < %s", _utc(end))
+    def time(self, value: datetime) -> Any:
+        return _utc(value)
 
     def any_of(self, column: str, values: tuple[str, ...]) -> None:
         if values:
             self.add(f"{column} = ANY(%s::text[])", list(values))
-
-    @property
-    def sql(self) -> str:
-        return " AND ".join(self.clauses)
 
 
 async def _all(conn: Conn, sql: str, params: Any) -> list[Row]:
@@ -93,8 +79,8 @@ def _order(column: str, descending: bool) -> str:
     return f"{column} DESC NULLS LAST" if descending else f"{column} ASC NULLS FIRST"
 
 
-def trace_where(project_id: str, flt: TraceFilter) -> _Where:
-    where = _Where(project_id)
+def trace_where(project_id: str, flt: TraceFilter) -> Where:
+    where = Where(project_id)
     where.eq("user_id", flt.user_id)
     where.eq("name", flt.name)
     where.eq("session_id", flt.session_id)
@@ -167,7 +153,7 @@ async def get_observation(conn: Conn, project_id: str, observation_id: str) -> O
 async def list_observations(
     conn: Conn, project_id: str, flt: ObservationFilter, page: PageRequest
 ) -> Page[Observation]:
-    where = _Where(project_id)
+    where = Where(project_id)
     where.eq("trace_id", flt.trace_id)
     where.eq("type", flt.type)
     where.eq("name", flt.name)
@@ -198,7 +184,7 @@ async def get_score(conn: Conn, project_id: str, score_id: str) -> Score:
 
 
 async def list_scores(conn: Conn, project_id: str, flt: ScoreFilter, page: PageRequest) -> Page[Score]:
-    where = _Where(project_id)
+    where = Where(project_id)
     where.eq("trace_id", flt.trace_id)
     where.eq("observation_id", flt.observation_id)
     where.eq("session_id", flt.session_id)
@@ -239,7 +225,7 @@ def _session_from_row(project_id: str, row: Row) -> Session:
 
 
 async def list_sessions(conn: Conn, project_id: str, flt: SessionFilter, page: PageRequest) -> Page[Session]:
-    where = _Where(project_id)
+    where = Where(project_id)
     where.add("session_id IS NOT NULL")
     where.any_of("environment", flt.environments)
     having = []

@@ -14,6 +14,7 @@ from psycopg.rows import DictRow
 from spyglass.domain.cursor_pages import Condition, CursorPage, Keyset, ObservationQuery, ScoreQuery, TracedObservation
 from spyglass.domain.model import Score
 from spyglass.store.base import NotSupported
+from spyglass.store.postgres.queries import Where as PostgresWhere
 from spyglass.store.postgres.rows import Row, dt, micros, observation_from_row, score_from_row
 
 Conn = AsyncConnection[DictRow]
@@ -41,19 +42,7 @@ def _like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-class _Where:
-    def __init__(self, project_column: str, project_id: str) -> None:
-        self.clauses = [f"{project_column} = %s"]
-        self.params: list[Any] = [project_id]
-
-    def add(self, clause: str, *params: Any) -> None:
-        self.clauses.append(clause)
-        self.params.extend(params)
-
-    def eq(self, column: str, value: Any) -> None:
-        if value is not None:
-            self.add(f"{column} = %s", value)
-
+class Where(PostgresWhere):
     def any_of(self, column: str, values: tuple[Any, ...], cast: str = "text") -> None:
         if values:
             self.add(f"{column} = ANY(%s::{cast}[])", list(values))
@@ -62,12 +51,8 @@ class _Where:
         if keyset is not None:
             self.add(f"({time_column}, {id_column}) < (%s, %s)", dt(keyset.time_us), keyset.id)
 
-    @property
-    def sql(self) -> str:
-        return " AND ".join(self.clauses)
 
-
-def _condition(where: _Where, cond: Condition) -> None:
+def _condition(where: Where, cond: Condition) -> None:
     if cond.column == "metadata":
         key = cond.key or ""
         if cond.operator in _COMPARE or cond.operator in ("any of", "none of"):
@@ -93,7 +78,7 @@ def _condition(where: _Where, cond: Condition) -> None:
     _compare(where, column, cond)
 
 
-def _compare(where: _Where, column: str, cond: Condition, prefix: tuple[Any, ...] = (), as_json: bool = False) -> None:
+def _compare(where: Where, column: str, cond: Condition, prefix: tuple[Any, ...] = (), as_json: bool = False) -> None:
     op, value = cond.operator, cond.value
     if isinstance(value, datetime):
         value = _utc(value)
@@ -158,7 +143,7 @@ def _next(rows: list[Row], limit: int, time_column: str) -> Keyset | None:
 async def list_observations_v2(
     conn: Conn, project_id: str, query: ObservationQuery, after: Keyset | None, limit: int
 ) -> CursorPage[TracedObservation]:
-    where = _Where("o.project_id", project_id)
+    where = Where(project_id, "o.project_id")
     where.eq("o.name", query.name)
     where.eq("t.user_id", query.user_id)
     where.eq("t.session_id", query.session_id)
@@ -191,7 +176,7 @@ async def list_observations_v2(
 async def list_scores_v3(
     conn: Conn, project_id: str, query: ScoreQuery, after: Keyset | None, limit: int
 ) -> CursorPage[Score]:
-    where = _Where("project_id", project_id)
+    where = Where(project_id)
     where.any_of("id", query.ids)
     where.any_of("name", query.names)
     where.any_of("source", query.sources)

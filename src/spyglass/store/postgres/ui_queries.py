@@ -30,6 +30,7 @@ from spyglass.domain.listing import (
     UserSummary,
 )
 from spyglass.domain.model import LEVEL_RANK, Session
+from spyglass.store.postgres.queries import Where as PostgresWhere
 from spyglass.store.postgres.rows import Row, dt, micros
 
 Conn = AsyncConnection[DictRow]
@@ -87,41 +88,24 @@ def preview(text: str | None) -> str:
     return text
 
 
-class _Where:
-    def __init__(self, project_id: str) -> None:
-        self.clauses = ["project_id = %s"]
-        self.params: list[Any] = [project_id]
-
-    def add(self, clause: str, *params: Any) -> None:
-        self.clauses.append(clause)
-        self.params.extend(params)
-
+class Where(PostgresWhere):
     def eq(self, column: str, value: Any) -> None:
-        if value is not None and value != "":
-            self.add(f"{column} = %s", value)
-
-    def within(self, column: str, start: datetime | None, end: datetime | None) -> None:
-        if start is not None:
-            self.add(f"{column} >= %s", _utc(start))
-        if end is not None:
-            self.add(f"{column} < %s", _utc(end))
+        """An empty filter field from a form means no filter."""
+        if value != "":
+            super().eq(column, value)
 
     def after(self, sort: tuple[str, Callable[[float], Any]], cursor: Cursor | None, descending: bool) -> None:
         if cursor is not None:
             expr, convert = sort
             self.add(f"({expr}, id) {'<' if descending else '>'} (%s, %s)", convert(cursor.value), cursor.id)
 
-    @property
-    def sql(self) -> str:
-        return " AND ".join(self.clauses)
-
 
 def _pattern(text: str) -> str:
     return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
 
 
-def _trace_where(project_id: str, q: TraceQuery) -> _Where:
-    where = _Where(project_id)
+def _trace_where(project_id: str, q: TraceQuery) -> Where:
+    where = Where(project_id)
     where.within("timestamp", q.from_timestamp, q.to_timestamp)
     for column, value in (("name", q.name), ("user_id", q.user_id), ("session_id", q.session_id),
                           ("environment", q.environment), ("release", q.release), ("version", q.version)):  # fmt: skip
@@ -213,7 +197,7 @@ async def list_generation_rows(
 ) -> RowPage[GenerationRow]:
     sort = _GENERATION_SORT[q.sort]
     expr = sort[0]
-    where = _Where(project_id)
+    where = Where(project_id)
     where.add("type = 'GENERATION'")
     where.within("start_time", q.from_timestamp, q.to_timestamp)
     for column, value in (("name", q.name), ("model", q.model), ("environment", q.environment),
@@ -260,7 +244,7 @@ async def list_generation_rows(
 async def score_distributions(
     conn: Conn, project_id: str, name: str | None, source: str | None
 ) -> list[ScoreDistribution]:
-    where = _Where(project_id)
+    where = Where(project_id)
     where.eq("name", name)
     where.eq("source", source)
     cur = await conn.execute(
@@ -285,7 +269,7 @@ async def score_distributions(
     return result
 
 
-async def _numeric_buckets(conn: Conn, where: _Where, name: str, lo: float, hi: float) -> tuple[Bucket, ...]:
+async def _numeric_buckets(conn: Conn, where: Where, name: str, lo: float, hi: float) -> tuple[Bucket, ...]:
     if hi <= lo:  # one distinct value: one bucket named by it
         cur = await conn.execute(
             f"SELECT count(*) AS n FROM scores WHERE {where.sql} AND name = %s AND value IS NOT NULL",

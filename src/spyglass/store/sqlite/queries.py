@@ -25,6 +25,7 @@ from spyglass.store.sqlite.rows import (
     score_from_row,
     trace_from_row,
 )
+from spyglass.store.where import Where as BaseWhere
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 T = TypeVar("T")
@@ -44,32 +45,11 @@ def _us(value: datetime) -> int:
     return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
 
 
-class _Where:
-    def __init__(self, project_id: str) -> None:
-        self.clauses = ["project_id = ?"]
-        self.params: list[Any] = [project_id]
+class Where(BaseWhere):
+    """SQLite: `?` parameters, times as integer microseconds."""
 
-    def add(self, clause: str, *params: Any) -> None:
-        self.clauses.append(clause)
-        self.params.extend(params)
-
-    def eq(self, column: str, value: Any) -> None:
-        if value is not None:
-            self.add(f"{column} = ?", value)
-
-    def within(self, column: str, start: datetime | None, end: datetime | None) -> None:
-        if start is not None:
-            self.add(f"{column} >= ?", _us(start))
-        if end is not None:
-            self.add(f"{column} < ?", _us(end))
-
-    def any_of(self, column: str, values: tuple[str, ...]) -> None:
-        if values:
-            self.add(f"{column} IN ({', '.join('?' for _ in values)})", *values)
-
-    @property
-    def sql(self) -> str:
-        return " AND ".join(self.clauses)
+    def time(self, value: datetime) -> Any:
+        return _us(value)
 
 
 def _page(conn: sqlite3.Connection, count_sql: str, params: list[Any], items: list[T], page: PageRequest) -> Page[T]:
@@ -77,8 +57,8 @@ def _page(conn: sqlite3.Connection, count_sql: str, params: list[Any], items: li
     return Page(items=tuple(items), total=total, page=page.page, limit=page.limit)
 
 
-def _trace_where(project_id: str, flt: TraceFilter) -> _Where:
-    where = _Where(project_id)
+def _trace_where(project_id: str, flt: TraceFilter) -> Where:
+    where = Where(project_id)
     where.eq("user_id", flt.user_id)
     where.eq("name", flt.name)
     where.eq("session_id", flt.session_id)
@@ -151,7 +131,7 @@ def get_observation(conn: sqlite3.Connection, project_id: str, observation_id: s
 def list_observations(
     conn: sqlite3.Connection, project_id: str, flt: ObservationFilter, page: PageRequest
 ) -> Page[Observation]:
-    where = _Where(project_id)
+    where = Where(project_id)
     where.eq("trace_id", flt.trace_id)
     where.eq("type", flt.type)
     where.eq("name", flt.name)
@@ -181,7 +161,7 @@ def get_score(conn: sqlite3.Connection, project_id: str, score_id: str) -> Score
 
 
 def list_scores(conn: sqlite3.Connection, project_id: str, flt: ScoreFilter, page: PageRequest) -> Page[Score]:
-    where = _Where(project_id)
+    where = Where(project_id)
     where.eq("trace_id", flt.trace_id)
     where.eq("observation_id", flt.observation_id)
     where.eq("session_id", flt.session_id)
@@ -224,7 +204,7 @@ def _session_from_row(project_id: str, row: sqlite3.Row) -> Session:
 
 
 def list_sessions(conn: sqlite3.Connection, project_id: str, flt: SessionFilter, page: PageRequest) -> Page[Session]:
-    where = _Where(project_id)
+    where = Where(project_id)
     where.add("session_id IS NOT NULL")
     where.any_of("environment", flt.environments)
     having = []

@@ -15,6 +15,7 @@ import orjson
 from spyglass.domain.cursor_pages import Condition, CursorPage, Keyset, ObservationQuery, ScoreQuery, TracedObservation
 from spyglass.domain.model import Score
 from spyglass.store.base import NotSupported
+from spyglass.store.sqlite.queries import Where as SqliteWhere
 from spyglass.store.sqlite.rows import observation_from_row, score_from_row
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -45,33 +46,13 @@ def _like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-class _Where:
-    def __init__(self, project_column: str, project_id: str) -> None:
-        self.clauses = [f"{project_column} = ?"]
-        self.params: list[Any] = [project_id]
-
-    def add(self, clause: str, *params: Any) -> None:
-        self.clauses.append(clause)
-        self.params.extend(params)
-
-    def eq(self, column: str, value: Any) -> None:
-        if value is not None:
-            self.add(f"{column} = ?", value)
-
-    def any_of(self, column: str, values: tuple[Any, ...]) -> None:
-        if values:
-            self.add(f"{column} IN ({', '.join('?' for _ in values)})", *values)
-
+class Where(SqliteWhere):
     def after(self, time_column: str, id_column: str, keyset: Keyset | None) -> None:
         if keyset is not None:
             self.add(f"({time_column}, {id_column}) < (?, ?)", keyset.time_us, keyset.id)
 
-    @property
-    def sql(self) -> str:
-        return " AND ".join(self.clauses)
 
-
-def _condition(where: _Where, cond: Condition) -> None:
+def _condition(where: Where, cond: Condition) -> None:
     if cond.column == "metadata":
         path = "$." + '"' + (cond.key or "").replace('"', '\\"') + '"'
         _compare(where, "json_extract(o.metadata, ?)", cond, prefix=(path,))
@@ -96,7 +77,7 @@ def _condition(where: _Where, cond: Condition) -> None:
     _compare(where, column, cond)
 
 
-def _compare(where: _Where, column: str, cond: Condition, prefix: tuple[Any, ...] = ()) -> None:
+def _compare(where: Where, column: str, cond: Condition, prefix: tuple[Any, ...] = ()) -> None:
     op, value = cond.operator, cond.value
     if isinstance(value, datetime):
         value = _us(value)
@@ -145,7 +126,7 @@ def _traced(row: sqlite3.Row) -> TracedObservation:
 def list_observations_v2(
     conn: sqlite3.Connection, project_id: str, query: ObservationQuery, after: Keyset | None, limit: int
 ) -> CursorPage[TracedObservation]:
-    where = _Where("o.project_id", project_id)
+    where = Where(project_id, "o.project_id")
     where.eq("o.name", query.name)
     where.eq("t.user_id", query.user_id)
     where.eq("t.session_id", query.session_id)
@@ -179,7 +160,7 @@ def list_observations_v2(
 def list_scores_v3(
     conn: sqlite3.Connection, project_id: str, query: ScoreQuery, after: Keyset | None, limit: int
 ) -> CursorPage[Score]:
-    where = _Where("project_id", project_id)
+    where = Where(project_id)
     where.any_of("id", query.ids)
     where.any_of("name", query.names)
     where.any_of("source", query.sources)

@@ -28,6 +28,7 @@ from spyglass.domain.listing import (
     UserSummary,
 )
 from spyglass.domain.model import LEVEL_RANK, Session
+from spyglass.store.sqlite.queries import Where as SqliteWhere
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _LEVELS = {rank: name for name, rank in LEVEL_RANK.items()}
@@ -80,32 +81,15 @@ def fts_phrase(text: str) -> str:
     return '"' + text.replace('"', '""') + '"'
 
 
-class _Where:
-    def __init__(self, project_id: str) -> None:
-        self.clauses = ["project_id = ?"]
-        self.params: list[Any] = [project_id]
-
-    def add(self, clause: str, *params: Any) -> None:
-        self.clauses.append(clause)
-        self.params.extend(params)
-
+class Where(SqliteWhere):
     def eq(self, column: str, value: Any) -> None:
-        if value is not None and value != "":
-            self.add(f"{column} = ?", value)
-
-    def within(self, column: str, start: datetime | None, end: datetime | None) -> None:
-        if start is not None:
-            self.add(f"{column} >= ?", _us(start))
-        if end is not None:
-            self.add(f"{column} < ?", _us(end))
+        """An empty filter field from a form means no filter."""
+        if value != "":
+            super().eq(column, value)
 
     def after(self, expr: str, cursor: Cursor | None, descending: bool) -> None:
         if cursor is not None:
             self.add(f"({expr}, id) {'<' if descending else '>'} (?, ?)", cursor.value, cursor.id)
-
-    @property
-    def sql(self) -> str:
-        return " AND ".join(self.clauses)
 
 
 def _search_rowids(conn: sqlite3.Connection, search: str | None) -> list[int] | None:
@@ -118,8 +102,8 @@ def _search_rowids(conn: sqlite3.Connection, search: str | None) -> list[int] | 
     return None if len(rows) >= COMMON_MATCHES else [r[0] for r in rows]
 
 
-def _trace_where(project_id: str, q: TraceQuery, matches: list[int] | None = None) -> _Where:
-    where = _Where(project_id)
+def _trace_where(project_id: str, q: TraceQuery, matches: list[int] | None = None) -> Where:
+    where = Where(project_id)
     where.within("timestamp", q.from_timestamp, q.to_timestamp)
     for column, value in (("name", q.name), ("user_id", q.user_id), ("session_id", q.session_id),
                           ("environment", q.environment), ("release", q.release), ("version", q.version)):  # fmt: skip
@@ -231,7 +215,7 @@ def list_generation_rows(
     conn: sqlite3.Connection, project_id: str, q: GenerationQuery, cursor: Cursor | None, limit: int
 ) -> RowPage[GenerationRow]:
     expr = _GENERATION_SORT[q.sort]
-    where = _Where(project_id)
+    where = Where(project_id)
     where.add("type = 'GENERATION'")
     where.within("start_time", q.from_timestamp, q.to_timestamp)
     for column, value in (("name", q.name), ("model", q.model), ("environment", q.environment),
@@ -316,7 +300,7 @@ def list_recent_users(
 def score_distributions(
     conn: sqlite3.Connection, project_id: str, name: str | None, source: str | None
 ) -> list[ScoreDistribution]:
-    where = _Where(project_id)
+    where = Where(project_id)
     where.eq("name", name)
     where.eq("source", source)
     heads = conn.execute(
@@ -341,7 +325,7 @@ def score_distributions(
     return result
 
 
-def _numeric_buckets(conn: sqlite3.Connection, where: _Where, name: str, lo: float, hi: float) -> tuple[Bucket, ...]:
+def _numeric_buckets(conn: sqlite3.Connection, where: Where, name: str, lo: float, hi: float) -> tuple[Bucket, ...]:
     if hi <= lo:  # one distinct value: one bucket named by it
         row = conn.execute(
             f"SELECT count(*) FROM scores WHERE {where.sql} AND name = ? AND value IS NOT NULL", [*where.params, name]
