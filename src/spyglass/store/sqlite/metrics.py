@@ -13,14 +13,14 @@ from typing import Any
 
 from spyglass.domain.costs import CostGroup, CostRollup, DailyMetrics, ModelUsage
 from spyglass.store.base import Page, PageRequest, TraceFilter
-from spyglass.store.sqlite.queries import _trace_where
+from spyglass.store.sqlite.queries import trace_where
 
 _DAY = "date(t.timestamp / 1000000, 'unixepoch')"
 
 
 def _matching(project_id: str, flt: TraceFilter) -> tuple[str, list[Any]]:
     """A CTE `t` of the traces matching `flt` (filters read the traces table alone, so no name is ambiguous)."""
-    where = _trace_where(project_id, flt)
+    where = trace_where(project_id, flt)
     return f"WITH t AS (SELECT * FROM traces WHERE {where.sql})", where.params
 
 

@@ -57,7 +57,8 @@ def _page(conn: sqlite3.Connection, count_sql: str, params: list[Any], items: li
     return Page(items=tuple(items), total=total, page=page.page, limit=page.limit)
 
 
-def _trace_where(project_id: str, flt: TraceFilter) -> Where:
+def trace_where(project_id: str, flt: TraceFilter) -> Where:
+    """The WHERE of a public-API trace filter (shared with metrics.py)."""
     where = Where(project_id)
     where.eq("user_id", flt.user_id)
     where.eq("name", flt.name)
@@ -72,7 +73,7 @@ def _trace_where(project_id: str, flt: TraceFilter) -> Where:
 
 
 def list_traces(conn: sqlite3.Connection, project_id: str, flt: TraceFilter, page: PageRequest) -> Page[Trace]:
-    where = _trace_where(project_id, flt)
+    where = trace_where(project_id, flt)
     column = TRACE_ORDER_COLUMNS.get(flt.order_by, "timestamp")
     direction = "DESC" if flt.descending else "ASC"
     rows = conn.execute(
