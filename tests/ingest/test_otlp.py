@@ -531,3 +531,23 @@ async def test_every_captured_otlp_request_lands_whole(
         mine = [s for s in spans if s["traceId"] == trace_id]
         assert sorted(o["id"] for o in trace["observations"]) == sorted(s["spanId"] for s in mine)
         assert trace["name"], trace_id
+
+
+async def test_cached_input_tokens_are_split_out_not_added(app_client: httpx.AsyncClient) -> None:
+    """GenAI and OpenInference count cache reads and writes inside the input tokens: never count them twice."""
+    genai = _span("55" * 16, "66" * 8, "chat claude", **{
+        "gen_ai.operation.name": "chat", "gen_ai.request.model": "claude-sonnet-4", "gen_ai.usage.input_tokens": 100,
+        "gen_ai.usage.cache_read.input_tokens": 60, "gen_ai.usage.cache_creation.input_tokens": 25,
+        "gen_ai.usage.output_tokens": 10,
+    })  # fmt: skip
+    oi = _span("55" * 16, "77" * 8, "llm", "66" * 8, **{
+        "openinference.span.kind": "LLM", "llm.model_name": "gpt-4o", "llm.token_count.prompt": 50,
+        "llm.token_count.prompt_details.cache_read": 20, "llm.token_count.completion": 5,
+    })  # fmt: skip
+    assert await post_json(app_client, _request([genai, oi])) == {}
+    _, obs = await read_trace(app_client, "55" * 16)
+    assert obs["chat claude"]["usageDetails"] == {
+        "input": 15, "input_cached_tokens": 60, "input_cache_creation_tokens": 25, "output": 10, "total": 110,
+    }  # fmt: skip
+    assert obs["chat claude"]["usage"]["input"] == 100
+    assert obs["llm"]["usageDetails"] == {"input": 30, "input_cached_tokens": 20, "output": 5, "total": 55}

@@ -51,6 +51,15 @@ _USAGE_KEYS = {
     "total_tokens": "total",
 }  # fmt: skip
 _OI_USAGE = {"prompt": "input", "completion": "output", "total": "total"}
+# Cache reads and writes as the GenAI conventions (and OpenInference) report them: already counted inside the input
+# tokens, so they are split out of `input` rather than added to it (the OpenAI rule of domain/usage.py).
+_CACHED_INPUT = {
+    "cache_read.input_tokens": "input_cached_tokens", "cache_read_input_tokens": "input_cached_tokens",
+    "prompt_details_cache_read": "input_cached_tokens",
+    "cache_creation.input_tokens": "input_cache_creation_tokens",
+    "cache_creation_input_tokens": "input_cache_creation_tokens",
+    "prompt_details_cache_write": "input_cache_creation_tokens",
+}  # fmt: skip
 _INPUT_EVENTS = {
     "gen_ai.system.message": "system", "gen_ai.user.message": "user", "gen_ai.assistant.message": "assistant",
     "gen_ai.tool.message": "tool",
@@ -166,6 +175,7 @@ def genai_fields(attrs: Mapping[str, Any], events: list[SpanEvent]) -> GenAiFiel
         elif key.startswith("llm.token_count."):
             name = key[len("llm.token_count.") :]
             out.usage[_OI_USAGE.get(name, name.replace(".", "_"))] = value
+    _split_cached_input(out.usage)
     cost = attrs.get("gen_ai.usage.cost")
     if isinstance(cost, (int, float)) and not isinstance(cost, bool):
         out.cost_total = float(cost)
@@ -180,6 +190,18 @@ def genai_fields(attrs: Mapping[str, Any], events: list[SpanEvent]) -> GenAiFiel
     if isinstance(tags, list):
         out.tags = [str(t) for t in tags]
     return out
+
+
+def _split_cached_input(usage: dict[str, Any]) -> None:
+    """Move cache read/write counts out of `input` into their own keys (never counted twice)."""
+    for key, name in _CACHED_INPUT.items():
+        count = usage.pop(key, None)
+        if not isinstance(count, int) or isinstance(count, bool) or count <= 0:
+            continue
+        usage[name] = usage.get(name, 0) + count
+        current = usage.get("input")
+        if isinstance(current, int) and not isinstance(current, bool):
+            usage["input"] = max(current - count, 0)
 
 
 def _io(attrs: Mapping[str, Any], events: list[SpanEvent]) -> tuple[Any, Any]:
