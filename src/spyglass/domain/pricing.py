@@ -245,6 +245,41 @@ def _json(text: Any) -> Any:
         return text
 
 
+# --- storage form of tiers ---
+
+
+def tiers_to_json(tiers: Sequence[PricingTier]) -> str:
+    """Pricing tiers as the JSON text both stores keep in `models.pricing_tiers` (Langfuse's camelCase keys)."""
+    return orjson.dumps(
+        [
+            {
+                "id": t.id, "name": t.name, "isDefault": t.is_default, "priority": t.priority,
+                "prices": dict(t.prices),
+                "conditions": [
+                    {"usageDetailPattern": c.usage_detail_pattern, "operator": c.operator, "value": c.value,
+                     "caseSensitive": c.case_sensitive}
+                    for c in t.conditions
+                ],
+            }
+            for t in tiers
+        ]
+    ).decode()  # fmt: skip
+
+
+def tiers_from_json(text: str) -> tuple[PricingTier, ...]:
+    """The inverse of `tiers_to_json`."""
+    return tuple(
+        PricingTier(
+            id=t["id"], name=t["name"], is_default=t["isDefault"], priority=t["priority"], prices=t["prices"],
+            conditions=tuple(
+                UsageCondition(c["usageDetailPattern"], c["operator"], c["value"], c["caseSensitive"])
+                for c in t["conditions"]
+            ),
+        )
+        for t in orjson.loads(text)
+    )  # fmt: skip
+
+
 # --- built-in definitions ---
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
@@ -23,11 +23,11 @@ from spyglass.domain.merge import Record
 from spyglass.domain.pricing import (
     ModelDefinition,
     PriceBook,
-    PricingTier,
-    UsageCondition,
     builtin_models,
     builtin_sorted,
     price_record,
+    tiers_from_json,
+    tiers_to_json,
 )
 from spyglass.domain.usage import token_totals
 from spyglass.store.base import Conflict, NotFound, Page, PageRequest
@@ -55,43 +55,13 @@ class PriceCache:
         return self._book
 
 
-def _tiers_to_json(tiers: Sequence[PricingTier]) -> str:
-    return orjson.dumps(
-        [
-            {
-                "id": t.id, "name": t.name, "isDefault": t.is_default, "priority": t.priority,
-                "prices": dict(t.prices),
-                "conditions": [
-                    {"usageDetailPattern": c.usage_detail_pattern, "operator": c.operator, "value": c.value,
-                     "caseSensitive": c.case_sensitive}
-                    for c in t.conditions
-                ],
-            }
-            for t in tiers
-        ]
-    ).decode()  # fmt: skip
-
-
-def _tiers_from_json(text: str) -> tuple[PricingTier, ...]:
-    return tuple(
-        PricingTier(
-            id=t["id"], name=t["name"], is_default=t["isDefault"], priority=t["priority"], prices=t["prices"],
-            conditions=tuple(
-                UsageCondition(c["usageDetailPattern"], c["operator"], c["value"], c["caseSensitive"])
-                for c in t["conditions"]
-            ),
-        )
-        for t in orjson.loads(text)
-    )  # fmt: skip
-
-
 def model_from_row(row: Row) -> ModelDefinition:
     config = row["tokenizer_config"]
     return ModelDefinition(
         id=row["id"], model_name=row["model_name"], match_pattern=row["match_pattern"],
         prices=orjson.loads(row["prices"]), start_date=row["start_date"], unit=row["unit"],
         tokenizer_id=row["tokenizer_id"], tokenizer_config=orjson.loads(config) if config is not None else None,
-        project_id=row["project_id"], created_at=row["created_at"], tiers=_tiers_from_json(row["pricing_tiers"]),
+        project_id=row["project_id"], created_at=row["created_at"], tiers=tiers_from_json(row["pricing_tiers"]),
     )  # fmt: skip
 
 
@@ -105,7 +75,7 @@ async def create_model(conn: Conn, project_id: str, definition: ModelDefinition)
         " tokenizer_id, tokenizer_config, created_at) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
         (
             created.id, project_id, created.model_name, created.match_pattern, created.start_date, created.unit,
-            orjson.dumps(dict(created.prices)).decode(), _tiers_to_json(created.tiers), created.tokenizer_id,
+            orjson.dumps(dict(created.prices)).decode(), tiers_to_json(created.tiers), created.tokenizer_id,
             orjson.dumps(created.tokenizer_config).decode() if created.tokenizer_config is not None else None,
             created.created_at,
         ),

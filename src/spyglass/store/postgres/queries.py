@@ -29,6 +29,7 @@ from spyglass.store.postgres.rows import (
     trace_from_row,
 )
 from spyglass.store.where import Where as BaseWhere
+from spyglass.store.where import filter_observations, filter_scores, filter_traces
 
 Conn = AsyncConnection[DictRow]
 T = TypeVar("T")
@@ -57,6 +58,10 @@ class Where(BaseWhere):
         if values:
             self.add(f"{column} = ANY(%s::text[])", list(values))
 
+    def has_tags(self, column: str, tags: tuple[str, ...]) -> None:
+        if tags:
+            self.add(f"{column} @> %s::text[]", list(tags))
+
 
 async def _all(conn: Conn, sql: str, params: Any) -> list[Row]:
     cur = await conn.execute(sql, params)
@@ -80,17 +85,8 @@ def _order(column: str, descending: bool) -> str:
 
 
 def trace_where(project_id: str, flt: TraceFilter) -> Where:
-    where = Where(project_id)
-    where.eq("user_id", flt.user_id)
-    where.eq("name", flt.name)
-    where.eq("session_id", flt.session_id)
-    where.eq("version", flt.version)
-    where.eq("release", flt.release)
-    where.within("timestamp", flt.from_timestamp, flt.to_timestamp)
-    where.any_of("environment", flt.environments)
-    if flt.tags:
-        where.add("tags @> %s::text[]", list(flt.tags))
-    return where
+    """The WHERE of a public-API trace filter (shared with metrics.py)."""
+    return filter_traces(Where(project_id), flt)
 
 
 async def list_traces(conn: Conn, project_id: str, flt: TraceFilter, page: PageRequest) -> Page[Trace]:
@@ -153,20 +149,7 @@ async def get_observation(conn: Conn, project_id: str, observation_id: str) -> O
 async def list_observations(
     conn: Conn, project_id: str, flt: ObservationFilter, page: PageRequest
 ) -> Page[Observation]:
-    where = Where(project_id)
-    where.eq("trace_id", flt.trace_id)
-    where.eq("type", flt.type)
-    where.eq("name", flt.name)
-    where.eq("level", flt.level)
-    where.eq("parent_observation_id", flt.parent_observation_id)
-    where.eq("version", flt.version)
-    where.within("start_time", flt.from_start_time, flt.to_start_time)
-    where.any_of("environment", flt.environments)
-    if flt.user_id is not None:
-        where.add(
-            "trace_id IN (SELECT id FROM traces WHERE traces.project_id = observations.project_id AND user_id = %s)",
-            flt.user_id,
-        )
+    where = filter_observations(Where(project_id), flt)
     rows = await _all(
         conn,
         f"SELECT * FROM observations WHERE {where.sql} ORDER BY start_time DESC, id DESC LIMIT %s OFFSET %s",
@@ -184,21 +167,7 @@ async def get_score(conn: Conn, project_id: str, score_id: str) -> Score:
 
 
 async def list_scores(conn: Conn, project_id: str, flt: ScoreFilter, page: PageRequest) -> Page[Score]:
-    where = Where(project_id)
-    where.eq("trace_id", flt.trace_id)
-    where.eq("observation_id", flt.observation_id)
-    where.eq("session_id", flt.session_id)
-    where.eq("name", flt.name)
-    where.eq("source", flt.source)
-    where.eq("data_type", flt.data_type)
-    where.within("timestamp", flt.from_timestamp, flt.to_timestamp)
-    where.any_of("id", flt.score_ids)
-    where.any_of("environment", flt.environments)
-    if flt.user_id is not None:
-        where.add(
-            "trace_id IN (SELECT id FROM traces WHERE traces.project_id = scores.project_id AND user_id = %s)",
-            flt.user_id,
-        )
+    where = filter_scores(Where(project_id), flt)
     rows = await _all(
         conn,
         f"SELECT * FROM scores WHERE {where.sql} ORDER BY timestamp DESC, id DESC LIMIT %s OFFSET %s",

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 import sqlite3
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -21,11 +21,11 @@ from spyglass.domain.merge import Record
 from spyglass.domain.pricing import (
     ModelDefinition,
     PriceBook,
-    PricingTier,
-    UsageCondition,
     builtin_models,
     builtin_sorted,
     price_record,
+    tiers_from_json,
+    tiers_to_json,
 )
 from spyglass.domain.usage import token_totals
 from spyglass.store.base import Conflict, NotFound, Page, PageRequest
@@ -65,36 +65,6 @@ class PriceCache:
 # --- rows ---
 
 
-def _tiers_to_json(tiers: Sequence[PricingTier]) -> str:
-    return orjson.dumps(
-        [
-            {
-                "id": t.id, "name": t.name, "isDefault": t.is_default, "priority": t.priority,
-                "prices": dict(t.prices),
-                "conditions": [
-                    {"usageDetailPattern": c.usage_detail_pattern, "operator": c.operator, "value": c.value,
-                     "caseSensitive": c.case_sensitive}
-                    for c in t.conditions
-                ],
-            }
-            for t in tiers
-        ]
-    ).decode()  # fmt: skip
-
-
-def _tiers_from_json(text: str) -> tuple[PricingTier, ...]:
-    return tuple(
-        PricingTier(
-            id=t["id"], name=t["name"], is_default=t["isDefault"], priority=t["priority"], prices=t["prices"],
-            conditions=tuple(
-                UsageCondition(c["usageDetailPattern"], c["operator"], c["value"], c["caseSensitive"])
-                for c in t["conditions"]
-            ),
-        )
-        for t in orjson.loads(text)
-    )  # fmt: skip
-
-
 def model_from_row(row: sqlite3.Row) -> ModelDefinition:
     config = row["tokenizer_config"]
     return ModelDefinition(
@@ -102,7 +72,7 @@ def model_from_row(row: sqlite3.Row) -> ModelDefinition:
         prices=orjson.loads(row["prices"]), start_date=_dt(row["start_date"]), unit=row["unit"],
         tokenizer_id=row["tokenizer_id"], tokenizer_config=orjson.loads(config) if config is not None else None,
         project_id=row["project_id"], created_at=_dt(row["created_at"]),
-        tiers=_tiers_from_json(row["pricing_tiers"]),
+        tiers=tiers_from_json(row["pricing_tiers"]),
     )  # fmt: skip
 
 
@@ -121,7 +91,7 @@ def create_model(conn: sqlite3.Connection, project_id: str, definition: ModelDef
         (
             created.id, project_id, created.model_name, created.match_pattern,
             _us(created.start_date) if created.start_date is not None else None, created.unit,
-            orjson.dumps(dict(created.prices)).decode(), _tiers_to_json(created.tiers), created.tokenizer_id,
+            orjson.dumps(dict(created.prices)).decode(), tiers_to_json(created.tiers), created.tokenizer_id,
             orjson.dumps(created.tokenizer_config).decode() if created.tokenizer_config is not None else None,
             _us(created.created_at),
         ),

@@ -26,6 +26,7 @@ from spyglass.store.sqlite.rows import (
     trace_from_row,
 )
 from spyglass.store.where import Where as BaseWhere
+from spyglass.store.where import filter_observations, filter_scores, filter_traces
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 T = TypeVar("T")
@@ -59,17 +60,7 @@ def _page(conn: sqlite3.Connection, count_sql: str, params: list[Any], items: li
 
 def trace_where(project_id: str, flt: TraceFilter) -> Where:
     """The WHERE of a public-API trace filter (shared with metrics.py)."""
-    where = Where(project_id)
-    where.eq("user_id", flt.user_id)
-    where.eq("name", flt.name)
-    where.eq("session_id", flt.session_id)
-    where.eq("version", flt.version)
-    where.eq("release", flt.release)
-    where.within("timestamp", flt.from_timestamp, flt.to_timestamp)
-    where.any_of("environment", flt.environments)
-    for tag in flt.tags:
-        where.add("EXISTS (SELECT 1 FROM json_each(traces.tags) WHERE json_each.value = ?)", tag)
-    return where
+    return filter_traces(Where(project_id), flt)
 
 
 def list_traces(conn: sqlite3.Connection, project_id: str, flt: TraceFilter, page: PageRequest) -> Page[Trace]:
@@ -132,20 +123,7 @@ def get_observation(conn: sqlite3.Connection, project_id: str, observation_id: s
 def list_observations(
     conn: sqlite3.Connection, project_id: str, flt: ObservationFilter, page: PageRequest
 ) -> Page[Observation]:
-    where = Where(project_id)
-    where.eq("trace_id", flt.trace_id)
-    where.eq("type", flt.type)
-    where.eq("name", flt.name)
-    where.eq("level", flt.level)
-    where.eq("parent_observation_id", flt.parent_observation_id)
-    where.eq("version", flt.version)
-    where.within("start_time", flt.from_start_time, flt.to_start_time)
-    where.any_of("environment", flt.environments)
-    if flt.user_id is not None:
-        where.add(
-            "trace_id IN (SELECT id FROM traces WHERE traces.project_id = observations.project_id AND user_id = ?)",
-            flt.user_id,
-        )
+    where = filter_observations(Where(project_id), flt)
     rows = conn.execute(
         f"SELECT * FROM observations WHERE {where.sql} ORDER BY start_time DESC, id DESC LIMIT ? OFFSET ?",
         [*where.params, page.limit, page.offset],
@@ -162,21 +140,7 @@ def get_score(conn: sqlite3.Connection, project_id: str, score_id: str) -> Score
 
 
 def list_scores(conn: sqlite3.Connection, project_id: str, flt: ScoreFilter, page: PageRequest) -> Page[Score]:
-    where = Where(project_id)
-    where.eq("trace_id", flt.trace_id)
-    where.eq("observation_id", flt.observation_id)
-    where.eq("session_id", flt.session_id)
-    where.eq("name", flt.name)
-    where.eq("source", flt.source)
-    where.eq("data_type", flt.data_type)
-    where.within("timestamp", flt.from_timestamp, flt.to_timestamp)
-    where.any_of("id", flt.score_ids)
-    where.any_of("environment", flt.environments)
-    if flt.user_id is not None:
-        where.add(
-            "trace_id IN (SELECT id FROM traces WHERE traces.project_id = scores.project_id AND user_id = ?)",
-            flt.user_id,
-        )
+    where = filter_scores(Where(project_id), flt)
     rows = conn.execute(
         f"SELECT * FROM scores WHERE {where.sql} ORDER BY timestamp DESC, id DESC LIMIT ? OFFSET ?",
         [*where.params, page.limit, page.offset],
