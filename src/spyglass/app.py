@@ -13,12 +13,14 @@ from spyglass.api import errors
 from spyglass.api import otlp as otlp_routes
 from spyglass.api.context import AppContext
 from spyglass.api.public import health, ingestion, observations, observations_v2, scores, scores_v3, sessions, traces
+from spyglass.api.public import media as media_routes
 from spyglass.api.public import metrics as metric_routes
 from spyglass.api.public import models as model_routes
 from spyglass.api.public import prompts as prompt_routes
 from spyglass.config import Settings
 from spyglass.ingest.pipeline import Pipeline
 from spyglass.store.base import Store
+from spyglass.store.blobs import FileBlobs
 
 log = logging.getLogger("spyglass")
 
@@ -37,7 +39,7 @@ def create_app(settings: Settings, store: Store) -> FastAPI:
 
     app = FastAPI(title="Spyglass", version=__version__, lifespan=lifespan, docs_url="/api/docs",
                   openapi_url="/api/openapi.json", redoc_url=None)  # fmt: skip
-    app.state.ctx = AppContext(settings=settings, store=store, pipeline=pipeline)
+    app.state.ctx = AppContext(settings=settings, store=store, pipeline=pipeline, blobs=FileBlobs(settings.media_dir))
     errors.install(app)
 
     public = APIRouter(prefix="/api/public")
@@ -49,6 +51,8 @@ def create_app(settings: Settings, store: Store) -> FastAPI:
     public.include_router(metric_routes.router)
     public.include_router(observations_v2.router)
     public.include_router(scores_v3.router)
+    public.include_router(media_routes.router)
+    public.include_router(media_routes.signed_router)
     app.include_router(public)
     app.include_router(otlp_routes.router)
     web.install(app)  # the UI at /, after the API routes

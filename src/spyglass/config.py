@@ -19,6 +19,8 @@ class Settings:
     max_body_bytes: int = 3_500_000
     # One input, output or metadata value larger than this is refused (never cut).
     max_value_bytes: int = 3_500_000
+    # One media file (an image, audio, a document) the SDKs upload; a larger one is refused when announced.
+    max_media_bytes: int = 100_000_000
     max_queued_events: int = 100_000
     max_group_events: int = 5_000
     sqlite_synchronous: str = "NORMAL"
@@ -33,6 +35,10 @@ class Settings:
     @property
     def store_url(self) -> str:
         return self.database_url or f"sqlite:///{self.data_dir / 'spyglass.db'}"
+
+    @property
+    def media_dir(self) -> Path:
+        return self.data_dir / "media"
 
     @property
     def public_url(self) -> str:
@@ -64,6 +70,7 @@ def settings_from_env(env: Mapping[str, str] | None = None) -> Settings:
         database_url=env.get("SPYGLASS_DATABASE_URL") or None,
         max_body_bytes=num("SPYGLASS_MAX_BODY_BYTES", base.max_body_bytes),
         max_value_bytes=num("SPYGLASS_MAX_VALUE_BYTES", base.max_value_bytes),
+        max_media_bytes=num("SPYGLASS_MAX_MEDIA_BYTES", base.max_media_bytes),
         max_queued_events=num("SPYGLASS_MAX_QUEUED_EVENTS", base.max_queued_events),
         max_group_events=num("SPYGLASS_MAX_GROUP_EVENTS", base.max_group_events),
         sqlite_synchronous=env.get("SPYGLASS_SQLITE_SYNCHRONOUS", base.sqlite_synchronous),

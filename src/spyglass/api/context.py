@@ -10,6 +10,7 @@ from fastapi import Request
 from spyglass.config import Settings
 from spyglass.ingest.pipeline import Pipeline
 from spyglass.store.base import Store
+from spyglass.store.blobs import FileBlobs
 
 
 @dataclass(slots=True)
@@ -40,7 +41,9 @@ class AppContext:
     settings: Settings
     store: Store
     pipeline: Pipeline
+    blobs: FileBlobs
     keys: KeyCache = field(default_factory=KeyCache)
+    signing_secret: bytes | None = None  # for signed media URLs (api/signed_urls.py), derived from the store's secret
 
 
 async def context(request: Request) -> AppContext:

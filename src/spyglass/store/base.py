@@ -25,6 +25,7 @@ from spyglass.domain.listing import (
     TraceRow,
     UserSummary,
 )
+from spyglass.domain.media import Media, MediaLink
 from spyglass.domain.model import (
     ApiKey,
     Observation,
@@ -141,7 +142,31 @@ class WriteStats:
     touched_trace_ids: frozenset[tuple[str, str]] = field(default_factory=frozenset)
 
 
-class Store(Protocol):
+class MediaStore(Protocol):
+    """Media metadata: what was announced, whether its bytes arrived, and where it is referenced. The bytes
+    themselves live outside the database (store/blobs.py)."""
+
+    async def register_media(self, media: Media, link: MediaLink | None) -> Media:
+        """Record `media` unless the project has a file with its id already (ids come from the content, so that is
+        the same file), record `link`, and return the stored media."""
+        ...
+
+    async def get_media(self, project_id: str, media_id: str) -> Media:
+        """NotFound unless the project has it."""
+        ...
+
+    async def record_media_upload(
+        self, project_id: str, media_id: str, uploaded_at: datetime, status: int, error: str | None
+    ) -> Media:
+        """Record an upload attempt's outcome; a successful one (status < 300) is never overwritten by a failed one."""
+        ...
+
+    async def media_in_trace(self, project_id: str, trace_id: str, media_id: str) -> bool:
+        """Whether `media_id` was referenced from `trace_id` (public links serve only their own trace's media)."""
+        ...
+
+
+class Store(MediaStore, Protocol):
     """A Spyglass store. Every read and write is scoped to one project id."""
 
     async def migrate(self) -> list[str]:

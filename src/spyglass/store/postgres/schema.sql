@@ -16,6 +16,26 @@ CREATE TABLE api_keys (
     revoked_at timestamp with time zone
 );
 
+CREATE TABLE media (
+    project_id text NOT NULL,
+    id text NOT NULL,
+    sha256_hash text NOT NULL,
+    content_type text NOT NULL,
+    content_length bigint NOT NULL,
+    created_at timestamp with time zone NOT NULL,
+    uploaded_at timestamp with time zone,
+    upload_http_status integer,
+    upload_http_error text
+);
+
+CREATE TABLE media_links (
+    project_id text NOT NULL,
+    trace_id text NOT NULL,
+    media_id text NOT NULL,
+    observation_id text NOT NULL DEFAULT ''::text,
+    field text NOT NULL
+);
+
 CREATE TABLE memberships (
     project_id text NOT NULL,
     user_id text NOT NULL,
@@ -181,6 +201,10 @@ CREATE UNIQUE INDEX _migrations_pkey ON public._migrations USING btree (name);
 CREATE UNIQUE INDEX api_keys_pkey ON public.api_keys USING btree (id);
 
 CREATE UNIQUE INDEX api_keys_public_key_key ON public.api_keys USING btree (public_key);
+
+CREATE UNIQUE INDEX media_pkey ON public.media USING btree (project_id, id);
+
+CREATE UNIQUE INDEX media_links_pkey ON public.media_links USING btree (project_id, trace_id, media_id, observation_id, field);
 
 CREATE INDEX memberships_by_user ON public.memberships USING btree (user_id);
 

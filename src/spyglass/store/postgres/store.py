@@ -40,6 +40,7 @@ from spyglass.domain.listing import (
     TraceRow,
     UserSummary,
 )
+from spyglass.domain.media import Media, MediaLink
 from spyglass.domain.merge import Record
 from spyglass.domain.model import (
     ApiKey,
@@ -68,6 +69,7 @@ from spyglass.store.base import (
     WriteStats,
 )
 from spyglass.store.postgres import accounts, metrics, models, prompts, queries, queries_v2, transfer, ui_queries
+from spyglass.store.postgres import media as media_rows
 from spyglass.store.postgres.rows import api_key_from_row, project_from_row
 from spyglass.store.postgres.writes import CreateRace, write_events
 from spyglass.store.transfer import KINDS, paged
@@ -512,6 +514,24 @@ class PostgresStore:
 
     async def web_secret(self) -> str:
         return await self._read(accounts.web_secret)
+
+    # --- media (store/postgres/media.py) ---
+
+    async def register_media(self, media: Media, link: MediaLink | None) -> Media:
+        return await self._transact(lambda c: media_rows.register_media(c, media, link))
+
+    async def get_media(self, project_id: str, media_id: str) -> Media:
+        return await self._read(lambda c: media_rows.get_media(c, project_id, media_id))
+
+    async def record_media_upload(
+        self, project_id: str, media_id: str, uploaded_at: datetime, status: int, error: str | None
+    ) -> Media:
+        return await self._transact(
+            lambda c: media_rows.record_media_upload(c, project_id, media_id, uploaded_at, status, error)
+        )
+
+    async def media_in_trace(self, project_id: str, trace_id: str, media_id: str) -> bool:
+        return await self._read(lambda c: media_rows.media_in_trace(c, project_id, trace_id, media_id))
 
 
 def _table(kind: str) -> str:

@@ -196,5 +196,6 @@ async def _delete(conn: Conn, event: TraceDelete | ScoreDelete) -> None:
         await conn.execute("DELETE FROM observations WHERE project_id = %s AND trace_id = %s", params)
         await conn.execute("DELETE FROM scores WHERE project_id = %s AND trace_id = %s", params)
         await conn.execute("DELETE FROM traces WHERE project_id = %s AND id = %s", params)
+        await conn.execute("DELETE FROM media_links WHERE project_id = %s AND trace_id = %s", params)
     else:
         await conn.execute("DELETE FROM scores WHERE project_id = %s AND id = %s", params)

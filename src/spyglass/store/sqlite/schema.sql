@@ -12,6 +12,28 @@ CREATE TABLE api_keys (
     revoked_at      INTEGER
 );
 
+CREATE TABLE media (
+    project_id          TEXT NOT NULL,
+    id                  TEXT NOT NULL,
+    sha256_hash         TEXT NOT NULL,
+    content_type        TEXT NOT NULL,
+    content_length      INTEGER NOT NULL,
+    created_at          INTEGER NOT NULL,
+    uploaded_at         INTEGER,
+    upload_http_status  INTEGER,
+    upload_http_error   TEXT,
+    PRIMARY KEY (project_id, id)
+) WITHOUT ROWID;
+
+CREATE TABLE media_links (
+    project_id      TEXT NOT NULL,
+    trace_id        TEXT NOT NULL,
+    media_id        TEXT NOT NULL,
+    observation_id  TEXT NOT NULL DEFAULT '',
+    field           TEXT NOT NULL,
+    PRIMARY KEY (project_id, trace_id, media_id, observation_id, field)
+) WITHOUT ROWID;
+
 CREATE TABLE memberships (
     project_id  TEXT NOT NULL,
     user_id     TEXT NOT NULL REFERENCES users(id),

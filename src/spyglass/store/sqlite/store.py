@@ -33,6 +33,7 @@ from spyglass.domain.listing import (
     TraceRow,
     UserSummary,
 )
+from spyglass.domain.media import Media, MediaLink
 from spyglass.domain.model import (
     ApiKey,
     Observation,
@@ -56,6 +57,7 @@ from spyglass.store.base import (
     TraceFilter,
     WriteStats,
 )
+from spyglass.store.sqlite import media as media_rows
 from spyglass.store.sqlite import metrics, models, prompts, queries, ui_queries, users
 from spyglass.store.sqlite.checkpoint import Checkpointer
 from spyglass.store.sqlite.queries_v2 import list_observations_v2, list_scores_v3
@@ -166,6 +168,28 @@ class SqliteStore:
     async def integrity_check(self) -> str:
         rows = await self._on_reader(lambda c: c.execute("PRAGMA integrity_check").fetchall())
         return "; ".join(str(r[0]) for r in rows)
+
+    # --- media (store/sqlite/media.py) ---
+
+    async def register_media(self, media: Media, link: MediaLink | None) -> Media:
+        def register(conn: sqlite3.Connection) -> Media:
+            return media_rows.register_media(conn, media, link)
+
+        return await self._on_writer(lambda c: self._transaction(c, register))
+
+    async def get_media(self, project_id: str, media_id: str) -> Media:
+        return await self._on_reader(lambda c: media_rows.get_media(c, project_id, media_id))
+
+    async def record_media_upload(
+        self, project_id: str, media_id: str, uploaded_at: datetime, status: int, error: str | None
+    ) -> Media:
+        def record(conn: sqlite3.Connection) -> Media:
+            return media_rows.record_media_upload(conn, project_id, media_id, uploaded_at, status, error)
+
+        return await self._on_writer(lambda c: self._transaction(c, record))
+
+    async def media_in_trace(self, project_id: str, trace_id: str, media_id: str) -> bool:
+        return await self._on_reader(lambda c: media_rows.media_in_trace(c, project_id, trace_id, media_id))
 
     # --- model prices and cost roll-ups (store/sqlite/models.py, metrics.py) ---
 

@@ -159,5 +159,6 @@ def _delete(conn: sqlite3.Connection, event: TraceDelete | ScoreDelete) -> None:
         conn.execute("DELETE FROM observations WHERE project_id = ? AND trace_id = ?", params)
         conn.execute("DELETE FROM scores WHERE project_id = ? AND trace_id = ?", params)
         conn.execute("DELETE FROM traces WHERE project_id = ? AND id = ?", params)
+        conn.execute("DELETE FROM media_links WHERE project_id = ? AND trace_id = ?", params)
     else:
         conn.execute("DELETE FROM scores WHERE project_id = ? AND id = ?", params)
