@@ -8,6 +8,7 @@ from typing import Any
 from jinja2 import Environment
 
 from spyglass.domain.listing import ScoreBadge
+from spyglass.domain.media import INLINE_IMAGES, MediaReference, references
 from spyglass.query.content import chat_messages
 
 
@@ -59,6 +60,27 @@ def is_chat(value: Any) -> bool:
     return chat_messages(value) is not None
 
 
+def media_parts(text: str) -> list[str | MediaReference]:
+    """`text` split around its media reference tokens: plain strings and references, in order."""
+    parts: list[str | MediaReference] = []
+    rest = 0
+    for ref in references(text):
+        start = text.index(ref.token, rest)
+        if start > rest:
+            parts.append(text[rest:start])
+        parts.append(ref)
+        rest = start + len(ref.token)
+    if rest < len(text):
+        parts.append(text[rest:])
+    return parts
+
+
 def register_filters(env: Environment) -> None:
     env.filters.update(when=when, when_iso=when_iso, secs=secs, usd=usd, count=count, badge=badge)
-    env.globals.update(score_value=score_value, chat_messages=chat_messages, is_chat=is_chat)
+    env.globals.update(
+        score_value=score_value,
+        chat_messages=chat_messages,
+        is_chat=is_chat,
+        media_parts=media_parts,
+        inline_images=INLINE_IMAGES,
+    )

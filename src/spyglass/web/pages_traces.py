@@ -42,6 +42,7 @@ class TracePage:
     can_share: bool
     public_url: str
     base_url: str
+    media_url: str  # where a media reference in the content is shown from; `{id}` is the media id
 
 
 @router.get("/project/{project_id}/traces")
@@ -81,7 +82,8 @@ async def trace(
     view = await _view(ctx, access.project.id, trace_id, request.query_params.get("observation"))
     page = TracePage(access.project.id, view, access.can(Action.ANNOTATE), access.can(Action.SHARE),
                      f"/public/{access.project.id}/traces/{quote(trace_id)}",
-                     f"/project/{access.project.id}/traces/{quote(trace_id)}")  # fmt: skip
+                     f"/project/{access.project.id}/traces/{quote(trace_id)}",
+                     f"/project/{access.project.id}/media/{{id}}")  # fmt: skip
     return render(request, "traces/detail.html", page, access=access)
 
 
@@ -142,6 +144,7 @@ class PublicTracePage:
     project_id: str
     view: TraceView
     base_url: str
+    media_url: str
 
 
 @router.get("/public/{project_id}/traces/{trace_id:path}")
@@ -161,7 +164,12 @@ async def public_trace(
     return render(
         request,
         "traces/public.html",
-        PublicTracePage(project_id, view, f"/public/{project_id}/traces/{quote(trace_id)}"),
+        PublicTracePage(
+            project_id,
+            view,
+            f"/public/{project_id}/traces/{quote(trace_id)}",
+            f"/public/{project_id}/media/{{id}}?trace={quote(trace_id, safe='')}",
+        ),
     )
 
 

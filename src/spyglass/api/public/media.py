@@ -13,18 +13,18 @@ from datetime import UTC, datetime
 from typing import Any
 
 from fastapi import APIRouter, Depends, Request
-from starlette.responses import FileResponse, Response
+from starlette.responses import Response
 
 from spyglass.api.auth import project_id
 from spyglass.api.body import read_json
 from spyglass.api.context import AppContext, context
 from spyglass.api.errors import ApiError
 from spyglass.api.params import timestamp
+from spyglass.api.responses import media_response
 from spyglass.api.signed_urls import sign, verify
 from spyglass.api.wire import iso
 from spyglass.domain.media import (
     FIELDS,
-    INLINE_IMAGES,
     Media,
     MediaError,
     MediaLink,
@@ -178,18 +178,7 @@ async def content(media_id: str, request: Request, ctx: AppContext = Depends(con
 
 
 def media_file(ctx: AppContext, media: Media) -> Response:
-    """The file's bytes, served so a browser can never run them as a page of this origin."""
     path = ctx.blobs.path(media.project_id, media.id)
     if not path.is_file():
         raise ApiError(404, f"media {media.id!r} is not uploaded yet")
-    disposition = "inline" if media.content_type in INLINE_IMAGES else "attachment"
-    return FileResponse(
-        path,
-        media_type=media.content_type,
-        headers={
-            "Content-Disposition": f'{disposition}; filename="{media.id}"',
-            "X-Content-Type-Options": "nosniff",
-            "Content-Security-Policy": "default-src 'none'; sandbox",
-            "Cache-Control": "private, max-age=3600",
-        },
-    )
+    return media_response(path, media)
