@@ -19,6 +19,7 @@ from spyglass.api.public import models as model_routes
 from spyglass.api.public import prompts as prompt_routes
 from spyglass.config import Settings
 from spyglass.ingest.pipeline import Pipeline
+from spyglass.retention import RetentionJob
 from spyglass.store.base import Store
 from spyglass.store.blobs import FileBlobs
 
@@ -28,18 +29,22 @@ log = logging.getLogger("spyglass")
 def create_app(settings: Settings, store: Store) -> FastAPI:
     """The ASGI app over an opened (and migrated) store. The lifespan starts and drains the write pipeline."""
     pipeline = Pipeline(store, max_queued_events=settings.max_queued_events, max_group_events=settings.max_group_events)
+    blobs = FileBlobs(settings.media_dir)
+    retention = RetentionJob(store, blobs, settings.retention_interval_seconds)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         pipeline.start()
+        retention.start()
         try:
             yield
         finally:
+            await retention.stop()
             await pipeline.stop()
 
     app = FastAPI(title="Spyglass", version=__version__, lifespan=lifespan, docs_url="/api/docs",
                   openapi_url="/api/openapi.json", redoc_url=None)  # fmt: skip
-    app.state.ctx = AppContext(settings=settings, store=store, pipeline=pipeline, blobs=FileBlobs(settings.media_dir))
+    app.state.ctx = AppContext(settings=settings, store=store, pipeline=pipeline, blobs=blobs)
     errors.install(app)
 
     public = APIRouter(prefix="/api/public")

@@ -22,6 +22,8 @@ class Settings:
     # One media file (an image, audio, a document) the SDKs upload; a larger one is refused when announced.
     max_media_bytes: int = 100_000_000
     max_queued_events: int = 100_000
+    # How often `spyglass serve` deletes what is past each project's retention (0: never; `spyglass purge` still works).
+    retention_interval_seconds: int = 3600
     max_group_events: int = 5_000
     sqlite_synchronous: str = "NORMAL"
     init_project_name: str = "default"
@@ -72,6 +74,7 @@ def settings_from_env(env: Mapping[str, str] | None = None) -> Settings:
         max_value_bytes=num("SPYGLASS_MAX_VALUE_BYTES", base.max_value_bytes),
         max_media_bytes=num("SPYGLASS_MAX_MEDIA_BYTES", base.max_media_bytes),
         max_queued_events=num("SPYGLASS_MAX_QUEUED_EVENTS", base.max_queued_events),
+        retention_interval_seconds=num("SPYGLASS_RETENTION_INTERVAL_SECONDS", base.retention_interval_seconds),
         max_group_events=num("SPYGLASS_MAX_GROUP_EVENTS", base.max_group_events),
         sqlite_synchronous=env.get("SPYGLASS_SQLITE_SYNCHRONOUS", base.sqlite_synchronous),
         init_project_name=env.get("SPYGLASS_INIT_PROJECT_NAME")

@@ -14,6 +14,7 @@ from spyglass.domain.accounts import Membership, User
 from spyglass.domain.costs import CostGroup, CostRollup, DailyMetrics, RecomputeReport
 from spyglass.domain.cursor_pages import CursorPage, Keyset, ObservationQuery, ScoreQuery, TracedObservation
 from spyglass.domain.events import Event
+from spyglass.domain.lifecycle import DataPolicy, PurgeReport
 from spyglass.domain.listing import (
     Cursor,
     GenerationQuery,
@@ -166,7 +167,32 @@ class MediaStore(Protocol):
         ...
 
 
-class Store(MediaStore, Protocol):
+class LifecycleStore(Protocol):
+    """Per-project data policies and the deletes that enforce retention."""
+
+    async def get_data_policy(self, project_id: str) -> DataPolicy:
+        """The project's policy; the default (keep everything, mask nothing) when it never set one."""
+        ...
+
+    async def set_data_policy(self, project_id: str, policy: DataPolicy) -> None: ...
+
+    async def data_policies(self) -> dict[str, DataPolicy]:
+        """Every project that set a policy, by project id."""
+        ...
+
+    async def purge(self, project_id: str, before: datetime, limit: int) -> PurgeReport:
+        """Delete up to `limit` traces with a timestamp before `before`, with their observations, scores and media
+        links, plus up to `limit` trace-less scores (session, dataset run) from before it, in one transaction.
+        Media no trace refers to any more and announced before `before` is forgotten; its ids are returned so the
+        caller removes the bytes. An empty report means nothing older is left."""
+        ...
+
+    async def reclaim_space(self) -> None:
+        """Give pages freed by deletes back to the disk where the backend needs to be asked (SQLite)."""
+        ...
+
+
+class Store(MediaStore, LifecycleStore, Protocol):
     """A Spyglass store. Every read and write is scoped to one project id."""
 
     async def migrate(self) -> list[str]:

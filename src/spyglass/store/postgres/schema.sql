@@ -16,6 +16,14 @@ CREATE TABLE api_keys (
     revoked_at timestamp with time zone
 );
 
+CREATE TABLE data_policies (
+    project_id text NOT NULL,
+    retention_days integer,
+    masking jsonb NOT NULL DEFAULT '[]'::jsonb,
+    mask_patterns jsonb NOT NULL DEFAULT '[]'::jsonb,
+    updated_at timestamp with time zone NOT NULL
+);
+
 CREATE TABLE media (
     project_id text NOT NULL,
     id text NOT NULL,
@@ -201,6 +209,8 @@ CREATE UNIQUE INDEX _migrations_pkey ON public._migrations USING btree (name);
 CREATE UNIQUE INDEX api_keys_pkey ON public.api_keys USING btree (id);
 
 CREATE UNIQUE INDEX api_keys_public_key_key ON public.api_keys USING btree (public_key);
+
+CREATE UNIQUE INDEX data_policies_pkey ON public.data_policies USING btree (project_id);
 
 CREATE UNIQUE INDEX media_pkey ON public.media USING btree (project_id, id);
 

@@ -29,6 +29,7 @@ from spyglass.domain.accounts import Membership, User
 from spyglass.domain.costs import CostGroup, CostRollup, DailyMetrics, RecomputeReport
 from spyglass.domain.cursor_pages import CursorPage, Keyset, ObservationQuery, ScoreQuery, TracedObservation
 from spyglass.domain.events import Event
+from spyglass.domain.lifecycle import DataPolicy, PurgeReport
 from spyglass.domain.listing import (
     Cursor,
     GenerationQuery,
@@ -68,7 +69,17 @@ from spyglass.store.base import (
     Unavailable,
     WriteStats,
 )
-from spyglass.store.postgres import accounts, metrics, models, prompts, queries, queries_v2, transfer, ui_queries
+from spyglass.store.postgres import (
+    accounts,
+    lifecycle,
+    metrics,
+    models,
+    prompts,
+    queries,
+    queries_v2,
+    transfer,
+    ui_queries,
+)
 from spyglass.store.postgres import media as media_rows
 from spyglass.store.postgres.rows import api_key_from_row, project_from_row
 from spyglass.store.postgres.writes import CreateRace, write_events
@@ -514,6 +525,23 @@ class PostgresStore:
 
     async def web_secret(self) -> str:
         return await self._read(accounts.web_secret)
+
+    # --- data policies and retention (store/postgres/lifecycle.py) ---
+
+    async def get_data_policy(self, project_id: str) -> DataPolicy:
+        return await self._read(lambda c: lifecycle.get_data_policy(c, project_id))
+
+    async def set_data_policy(self, project_id: str, policy: DataPolicy) -> None:
+        await self._transact(lambda c: lifecycle.set_data_policy(c, project_id, policy, datetime.now(UTC)))
+
+    async def data_policies(self) -> dict[str, DataPolicy]:
+        return await self._read(lifecycle.data_policies)
+
+    async def purge(self, project_id: str, before: datetime, limit: int) -> PurgeReport:
+        return await self._transact(lambda c: lifecycle.purge(c, project_id, before, limit))
+
+    async def reclaim_space(self) -> None:
+        """Autovacuum reuses the freed space; nothing to ask for."""
 
     # --- media (store/postgres/media.py) ---
 

@@ -12,6 +12,14 @@ CREATE TABLE api_keys (
     revoked_at      INTEGER
 );
 
+CREATE TABLE data_policies (
+    project_id      TEXT PRIMARY KEY REFERENCES projects(id),
+    retention_days  INTEGER,
+    masking         TEXT NOT NULL DEFAULT '[]',
+    mask_patterns   TEXT NOT NULL DEFAULT '[]',
+    updated_at      INTEGER NOT NULL
+);
+
 CREATE TABLE media (
     project_id          TEXT NOT NULL,
     id                  TEXT NOT NULL,

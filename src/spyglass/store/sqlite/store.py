@@ -22,6 +22,7 @@ from spyglass.domain.accounts import Membership, User
 from spyglass.domain.costs import CostGroup, CostRollup, DailyMetrics, RecomputeReport
 from spyglass.domain.cursor_pages import CursorPage, Keyset, ObservationQuery, ScoreQuery, TracedObservation
 from spyglass.domain.events import Event
+from spyglass.domain.lifecycle import DataPolicy, PurgeReport
 from spyglass.domain.listing import (
     Cursor,
     GenerationQuery,
@@ -57,8 +58,8 @@ from spyglass.store.base import (
     TraceFilter,
     WriteStats,
 )
+from spyglass.store.sqlite import lifecycle, metrics, models, prompts, queries, ui_queries, users
 from spyglass.store.sqlite import media as media_rows
-from spyglass.store.sqlite import metrics, models, prompts, queries, ui_queries, users
 from spyglass.store.sqlite.checkpoint import Checkpointer
 from spyglass.store.sqlite.queries_v2 import list_observations_v2, list_scores_v3
 from spyglass.store.sqlite.rows import api_key_from_row, project_from_row
@@ -190,6 +191,29 @@ class SqliteStore:
 
     async def media_in_trace(self, project_id: str, trace_id: str, media_id: str) -> bool:
         return await self._on_reader(lambda c: media_rows.media_in_trace(c, project_id, trace_id, media_id))
+
+    # --- data policies and retention (store/sqlite/lifecycle.py) ---
+
+    async def get_data_policy(self, project_id: str) -> DataPolicy:
+        return await self._on_reader(lambda c: lifecycle.get_data_policy(c, project_id))
+
+    async def set_data_policy(self, project_id: str, policy: DataPolicy) -> None:
+        def store(conn: sqlite3.Connection) -> None:
+            lifecycle.set_data_policy(conn, project_id, policy, datetime.now(UTC))
+
+        await self._on_writer(lambda c: self._transaction(c, store))
+
+    async def data_policies(self) -> dict[str, DataPolicy]:
+        return await self._on_reader(lifecycle.data_policies)
+
+    async def purge(self, project_id: str, before: datetime, limit: int) -> PurgeReport:
+        def delete(conn: sqlite3.Connection) -> PurgeReport:
+            return lifecycle.purge(conn, project_id, before, limit)
+
+        return await self._on_writer(lambda c: self._transaction(c, delete))
+
+    async def reclaim_space(self) -> None:
+        await self._on_writer(lifecycle.reclaim_space)
 
     # --- model prices and cost roll-ups (store/sqlite/models.py, metrics.py) ---
 
@@ -463,6 +487,9 @@ class SqliteStore:
 
 
 def _migrate(conn: sqlite3.Connection) -> list[str]:
+    if conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0] == 0:
+        # A new file: deletes (retention) can give pages back to the disk with PRAGMA incremental_vacuum.
+        conn.execute("PRAGMA auto_vacuum=INCREMENTAL")
     conn.execute("CREATE TABLE IF NOT EXISTS _migrations (name TEXT PRIMARY KEY, applied_at INTEGER NOT NULL)")
     done = {row[0] for row in conn.execute("SELECT name FROM _migrations")}
     folder = resources.files("spyglass.store.sqlite") / "migrations"
