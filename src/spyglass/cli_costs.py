@@ -7,7 +7,6 @@ the client sent are never touched. Runs against the store directly, with or with
 from __future__ import annotations
 
 import asyncio
-import re
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
@@ -16,6 +15,7 @@ import typer
 
 from spyglass.config import settings_from_env
 from spyglass.domain.costs import RecomputeReport
+from spyglass.domain.pricing import PricingError, compile_pattern
 from spyglass.store import open_store
 
 costs_app = typer.Typer(help="Re-price stored generations with the current model price definitions.",
@@ -63,9 +63,9 @@ def recompute(
     """Re-price stored generations with the current definitions; client-sent costs are kept."""
     if model is not None:
         try:
-            re.compile(model)
-        except re.error as exc:
-            raise typer.BadParameter(f"--model is not a valid regular expression: {exc}") from None
+            compile_pattern(model, "--model")
+        except PricingError as exc:
+            raise typer.BadParameter(str(exc)) from None
     start = _since(since)
     settings = settings_from_env().with_overrides(data_dir=data_dir, database_url=database_url)
 

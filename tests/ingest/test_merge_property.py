@@ -10,6 +10,7 @@ import asyncio
 import dataclasses
 import itertools
 import tempfile
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -124,3 +125,24 @@ def test_any_order_and_batching_gives_the_same_records(
         first = asyncio.run(_stored(_split(parsed.events, cuts_a), Path(a)))
         second = asyncio.run(_stored(_split(shuffled.events, cuts_b), Path(b)))
     assert first == second
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(arrangements())
+def test_a_trace_keeps_its_earliest_explicit_timestamp(
+    arrangement: tuple[list[dict[str, Any]], list[int], list[int], list[int]],
+) -> None:
+    """Legacy SDKs send each trace.update() as a trace-create stamped "now": the first timestamp stays, as in Langfuse,
+    whatever the order of the events or their envelope times."""
+    batch, order, cuts_a, _ = arrangement
+    shuffled = parse_batch({"batch": [batch[i] for i in order]}, "p")
+    with tempfile.TemporaryDirectory() as folder:
+        stored = asyncio.run(_stored(_split(shuffled.events, cuts_a), Path(folder)))
+    for trace_id in TRACE_IDS:
+        explicit = [
+            body["timestamp"]
+            for kind, body in ((item["type"], item["body"]) for item in batch)
+            if kind == "trace-create" and body["id"] == trace_id and "timestamp" in body
+        ]
+        if explicit:
+            assert stored[trace_id]["trace"]["timestamp"] == datetime.fromisoformat(min(explicit))

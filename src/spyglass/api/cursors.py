@@ -8,7 +8,7 @@ import binascii
 import orjson
 
 from spyglass.api.errors import ApiError
-from spyglass.domain.cursor_pages import Keyset
+from spyglass.domain.cursor_pages import Keyset, cursor_fits
 
 _BAD_CURSOR = "cursor is not a cursor this server issued; pass meta.cursor of the previous page"
 
@@ -27,9 +27,9 @@ def decode_cursor(cursor: str | None) -> Keyset | None:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
         time_us, item_id = orjson.loads(raw)
     except (binascii.Error, ValueError, TypeError):
-        raise ApiError(
-            400, "cursor is not a cursor this server issued; pass meta.cursor of the previous page"
-        ) from None
-    if not isinstance(time_us, int) or not isinstance(item_id, str):
-        raise ApiError(400, "cursor is not a cursor this server issued; pass meta.cursor of the previous page")
+        raise ApiError(400, _BAD_CURSOR) from None
+    if isinstance(time_us, bool) or not isinstance(time_us, int) or not isinstance(item_id, str):
+        raise ApiError(400, _BAD_CURSOR)
+    if not cursor_fits(time_us, item_id):
+        raise ApiError(400, _BAD_CURSOR)
     return Keyset(time_us, item_id)

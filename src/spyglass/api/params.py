@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from spyglass.api.errors import ApiError
+from spyglass.domain.bounds import MAX_TAG_FILTERS
 from spyglass.store.base import PageRequest
 
 MAX_LIMIT = 1000
@@ -31,6 +32,13 @@ def timestamp(name: str, value: str | None) -> datetime | None:
     except ValueError:
         raise ApiError(400, f"{name} is not an ISO-8601 timestamp: {value[:60]!r}") from None
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def tag_filter(tags: list[str]) -> tuple[str, ...]:
+    """The `tags` query parameter (every tag must be on a trace), at most MAX_TAG_FILTERS of them."""
+    if len(tags) > MAX_TAG_FILTERS:
+        raise ApiError(400, f"tags may name at most {MAX_TAG_FILTERS} tags, got {len(tags)}")
+    return tuple(tags)
 
 
 def order_by(value: str | None, allowed: set[str]) -> tuple[str, bool]:

@@ -22,6 +22,12 @@ class Keyset:
     id: str
 
 
+def cursor_fits(value: float, item_id: str) -> bool:
+    """Whether a decoded cursor's parts can be compared with stored rows (64-bit numbers, a storable id): a forged
+    cursor outside that is refused with a 400 instead of failing the query."""
+    return -(2**62) <= value <= 2**62 and len(item_id) <= 1000 and "\x00" not in item_id
+
+
 @dataclass(frozen=True, slots=True)
 class CursorPage(Generic[T]):
     """`next` is where the following page starts; None on the last page."""

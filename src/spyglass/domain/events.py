@@ -16,6 +16,15 @@ Order = tuple[int, str]
 
 WEAK: Order = (0, "")
 
+# An owner's decision in the UI (a trace's sharing) is ordered after every event a client can send, whose times end
+# in 2200 (domain/bounds.py): a later `public` from an SDK never undoes it. Among owner decisions the newest wins.
+OWNER_DECISION = 2**62
+
+
+def owner_order(now_us: int, nonce: str) -> Order:
+    """The order key of an owner's decision taken at `now_us`."""
+    return (OWNER_DECISION, f"owner-{now_us:020d}-{nonce}")
+
 
 @dataclass(frozen=True, slots=True)
 class TraceUpsert:

@@ -6,7 +6,9 @@ whatever order the events arrive in and however often each arrives:
 * a field takes the value of the newest event that set it (ties broken by event id);
 * `metadata` merges key by key the same way, so an update adds keys without dropping the others;
 * `tags` is the sorted union of every tag ever sent;
-* weak values (see events.py) apply only while no event set the field; the smallest weak value wins.
+* weak values (see events.py) apply only while no event set the field; the smallest weak value wins;
+* a trace's explicit `timestamp` is the earliest one sent, not the newest: legacy SDKs send every `trace.update()` as
+  a trace-create stamped "now", and Langfuse keeps the trace's first timestamp.
 """
 
 from __future__ import annotations
@@ -53,6 +55,21 @@ def _merge_metadata(record: Record, stamps: dict[str, list[Any]], value: Any, or
     record["metadata"] = merged
 
 
+def _set_earliest(record: Record, stamps: dict[str, list[Any]], key: str, value: Any, order: Order) -> None:
+    """Explicit values keep the smallest (ties: the newest event's stamp), whatever the arrival order."""
+    seen = stamps.get(key)
+    current = record.get(key)
+    if (
+        seen is None
+        or (seen[0], seen[1]) == WEAK
+        or current is None
+        or _less(value, current)
+        or (value == current and _newer(order, seen))
+    ):
+        record[key] = value
+        stamps[key] = [order[0], order[1]]
+
+
 def _set_weak(record: Record, stamps: dict[str, list[Any]], key: str, value: Any) -> None:
     seen = stamps.get(key)
     if seen is None:
@@ -83,6 +100,9 @@ def apply(record: Record | None, event: TraceUpsert | ObservationUpsert | ScoreU
     for key, value in event.fields.items():
         if key == "metadata" or key == "tags":
             _set(out, stamps, key, value, event.order)
+            continue
+        if key == "timestamp" and isinstance(event, TraceUpsert):
+            _set_earliest(out, stamps, key, value, event.order)
             continue
         seen = stamps.get(key)
         if seen is None or seen[0] < ts or (seen[0] == ts and seen[1] < event_id):

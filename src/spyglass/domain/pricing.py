@@ -16,24 +16,24 @@ Built-in definitions live in `model_prices.json` beside this module, each with t
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime
+from datetime import datetime
 from functools import lru_cache
 from importlib import resources
 from typing import Any
 
 import orjson
 
+from spyglass.domain.bounds import MAX_MODEL_NAME, micros_of
 from spyglass.domain.merge import Record
+from spyglass.domain.patterns import PatternError, SafePattern, compile_safe
 from spyglass.domain.tokens import count_usage
 
 UNITS = ("TOKENS", "CHARACTERS", "MILLISECONDS", "SECONDS", "IMAGES", "REQUESTS")
 OPERATORS = ("gt", "gte", "lt", "lte", "eq", "neq")
 TOKENIZERS = ("openai", "claude")
 COUNTED_TYPES = ("GENERATION", "EMBEDDING")
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 class PricingError(ValueError):
@@ -50,8 +50,10 @@ class UsageCondition:
     case_sensitive: bool = False
 
     def holds(self, usage: Mapping[str, int]) -> bool:
-        flags = 0 if self.case_sensitive else re.IGNORECASE
-        pattern = re.compile(self.usage_detail_pattern, flags)
+        try:
+            pattern = compile_safe(self.usage_detail_pattern, self.case_sensitive)
+        except PatternError:
+            return False  # stored before patterns were checked: a condition that cannot run never holds
         units = sum(v for k, v in usage.items() if pattern.search(k))
         ops = {
             "gt": units > self.value,
@@ -91,14 +93,14 @@ class ModelDefinition:
     tiers: tuple[PricingTier, ...] = ()
     price_date: str | None = None
     source: str | None = None
-    _regex: re.Pattern[str] | None = field(default=None, compare=False, repr=False)
+    _regex: SafePattern | None = field(default=None, compare=False, repr=False)
 
     @property
     def is_builtin(self) -> bool:
         return self.project_id is None
 
     @property
-    def regex(self) -> re.Pattern[str]:
+    def regex(self) -> SafePattern:
         return self._regex if self._regex is not None else compile_pattern(self.match_pattern)
 
     @property
@@ -106,7 +108,7 @@ class ModelDefinition:
         return _micros(self.start_date) if self.start_date is not None else -(2**62)
 
     def matches(self, model: str) -> bool:
-        return self.regex.search(model) is not None
+        return len(model) <= MAX_MODEL_NAME and self.regex.search(model) is not None
 
     def prices_for(self, usage: Mapping[str, int]) -> Mapping[str, float]:
         """The prices of the first conditional tier (by priority) whose conditions hold, else the default ones."""
@@ -126,22 +128,19 @@ class ModelDefinition:
         return self.model_name
 
 
-def _micros(value: datetime) -> int:
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=UTC)
-    delta = value - _EPOCH
-    return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
+_micros = micros_of
 
 
-def compile_pattern(pattern: str) -> re.Pattern[str]:
-    """Compile a match pattern case-insensitively. Leading inline flags such as Langfuse's `(?i)` are allowed.
+def compile_pattern(pattern: str, field: str = "matchPattern", case_sensitive: bool = False) -> SafePattern:
+    """Compile a user pattern case-insensitively on the linear-time engine (domain/patterns.py). Leading inline
+    flags such as Langfuse's `(?i)` are allowed.
 
-    Raises PricingError when the pattern is not a valid regex.
+    Raises PricingError naming `field` when the engine cannot run the pattern.
     """
     try:
-        return re.compile(pattern, re.IGNORECASE)
-    except re.error as exc:
-        raise PricingError(f"matchPattern {pattern[:100]!r} is not a valid regular expression: {exc}") from None
+        return compile_safe(pattern, case_sensitive)
+    except PatternError as exc:
+        raise PricingError(f"{field} {pattern[:100]!r} {exc}") from None
 
 
 def with_regex(definition: ModelDefinition) -> ModelDefinition:
@@ -174,17 +173,33 @@ def _round(value: float) -> float:
 
 
 class PriceBook:
-    """Built-in and project definitions, matched by model name with a per-name cache. Not thread-safe by itself:
-    the store builds one and replaces it whole when a project's definitions change."""
+    """Built-in definitions plus those of the projects loaded so far, matched by model name with a per-name cache.
+
+    A project's definitions only ever price that project's generations, and a store loads only the projects it is
+    writing (`missing` says which), so one project's definitions can never break another's writes. A stored
+    definition whose pattern the engine cannot run is left out. Not thread-safe by itself: each store keeps one on
+    its writer."""
 
     def __init__(self, builtins: Iterable[ModelDefinition], project_models: Iterable[ModelDefinition] = ()) -> None:
-        self._builtins = tuple(with_regex(d) if d._regex is None else d for d in builtins)
+        self._builtins = tuple(d for d in (_usable(b) for b in builtins) if d is not None)
+        self._projects: dict[str, tuple[ModelDefinition, ...]] = {}
         by_project: dict[str, list[ModelDefinition]] = {}
         for definition in project_models:
             if definition.project_id is not None:
-                by_project.setdefault(definition.project_id, []).append(with_regex(definition))
-        self._projects = by_project
+                by_project.setdefault(definition.project_id, []).append(definition)
+        for project_id, definitions in by_project.items():
+            self.load(project_id, definitions)
         self._candidates: dict[tuple[str, str], tuple[ModelDefinition, ...]] = {}
+
+    def missing(self, project_ids: Iterable[str]) -> list[str]:
+        """The projects among `project_ids` whose definitions are not loaded yet."""
+        return sorted({p for p in project_ids if p not in self._projects})
+
+    def load(self, project_id: str, definitions: Iterable[ModelDefinition]) -> None:
+        """Set `project_id`'s own definitions (only those of that project are kept)."""
+        usable = (_usable(d) for d in definitions if d.project_id == project_id)
+        self._projects[project_id] = tuple(d for d in usable if d is not None)
+        self._candidates = {}
 
     def candidates(self, project_id: str, model: str) -> tuple[ModelDefinition, ...]:
         """Every definition matching `model`, best first (project before built-in, then newest start date)."""
@@ -202,11 +217,20 @@ class PriceBook:
 
     def match(self, project_id: str, model: str | None, at_us: int | None = None) -> ModelDefinition | None:
         """The definition that prices `model` for an observation starting at `at_us` (µs since the epoch, UTC)."""
-        if not model:
+        if not model or len(model) > MAX_MODEL_NAME:
             return None
         for definition in self.candidates(project_id, model):
             if at_us is None or definition.start_us <= at_us:
                 return definition
+        return None
+
+
+def _usable(definition: ModelDefinition) -> ModelDefinition | None:
+    if definition._regex is not None:
+        return definition
+    try:
+        return with_regex(definition)
+    except PricingError:
         return None
 
 

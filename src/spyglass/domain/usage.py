@@ -7,8 +7,11 @@ reasoning token details, never counted twice) and Anthropic usage all end up in 
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from typing import Any, TypeVar
+
+from spyglass.domain.bounds import MAX_MONEY, MAX_USAGE_UNITS
 
 _N = TypeVar("_N", int, float)
 
@@ -24,16 +27,16 @@ def _count(key: str, value: Any) -> int | None:
         return None
     if isinstance(value, bool):
         raise UsageError(f"usage '{key}' must be a number, got a boolean")
-    if isinstance(value, int):
-        return value
-    if isinstance(value, float):
-        return int(value)
     if isinstance(value, str):
         try:
-            return int(float(value))
+            value = float(value)
         except ValueError:
-            raise UsageError(f"usage '{key}' must be a number, got {value!r}") from None
-    raise UsageError(f"usage '{key}' must be a number, got {type(value).__name__}")
+            raise UsageError(f"usage '{key}' must be a number, got {value[:60]!r}") from None
+    if not isinstance(value, (int, float)):
+        raise UsageError(f"usage '{key}' must be a number, got {type(value).__name__}")
+    if not -MAX_USAGE_UNITS <= value <= MAX_USAGE_UNITS:  # NaN and infinities fail this too
+        raise UsageError(f"usage '{key}' must be a number of at most {MAX_USAGE_UNITS:.0e} units, got {value!r}"[:200])
+    return int(value)
 
 
 def _money(key: str, value: Any) -> float | None:
@@ -42,9 +45,12 @@ def _money(key: str, value: Any) -> float | None:
     if isinstance(value, bool) or not isinstance(value, (int, float, str)):
         raise UsageError(f"cost '{key}' must be a number, got {type(value).__name__}")
     try:
-        return float(value)
-    except ValueError:
-        raise UsageError(f"cost '{key}' must be a number, got {value!r}") from None
+        money = float(value)
+    except (ValueError, OverflowError):
+        raise UsageError(f"cost '{key}' must be a number, got {str(value)[:60]!r}") from None
+    if not math.isfinite(money) or abs(money) > MAX_MONEY:
+        raise UsageError(f"cost '{key}' must be a finite amount of at most {MAX_MONEY:.0e}, got {str(value)[:60]}")
+    return money
 
 
 # Other keys are kept as sent: Anthropic's cache_read_input_tokens / cache_creation_input_tokens sit beside

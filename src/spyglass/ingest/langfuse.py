@@ -7,6 +7,8 @@ No I/O here; the pipeline writes what this returns.
 
 from __future__ import annotations
 
+import logging
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -16,6 +18,7 @@ from spyglass.domain.model import ScoreDataType
 from spyglass.domain.usage import UsageError, normalize_costs, normalize_usage
 from spyglass.ingest.values import (
     InvalidItem,
+    check_storable,
     json_text,
     model_parameters,
     now_micros,
@@ -28,6 +31,8 @@ from spyglass.ingest.values import (
     parse_time,
     req_str,
 )
+
+log = logging.getLogger("spyglass.ingest")
 
 OBSERVATION_TYPES: dict[str, str | None] = {
     "span-create": "SPAN",
@@ -81,10 +86,17 @@ def parse_batch(payload: Any, project_id: str, limits: Limits = Limits()) -> Par
         item_id = item.get("id") if isinstance(item, Mapping) else None
         result_id = item_id if isinstance(item_id, str) and item_id else f"batch[{index}]"
         try:
-            out.events.extend(parse_item(item, project_id, limits))
+            events = parse_item(item, project_id, limits)
+            for event in events:
+                check_storable(event)
         except (InvalidItem, UsageError) as exc:
             out.results.append(ItemResult(result_id, 400, str(exc)))
+        except (ValueError, TypeError, ArithmeticError, RecursionError) as exc:
+            # A value no check above foresaw: still this item's 400, never the whole request's 500.
+            log.warning("batch item %s refused: %s: %s", result_id[:100], type(exc).__name__, str(exc)[:200])
+            out.results.append(ItemResult(result_id, 400, f"the item has a value this server cannot take: {exc}"[:300]))
         else:
+            out.events.extend(events)
             out.results.append(ItemResult(result_id, 201))
     return out
 
@@ -212,7 +224,10 @@ def score_upsert(body: Mapping[str, Any], project_id: str, order: tuple[int, str
         else:
             if data_type == "BOOLEAN" and value not in (0, 1):
                 raise InvalidItem("body.value must be 0 or 1 for a BOOLEAN score")
-            fields["value"] = float(value)
+            number = float(value)
+            if not math.isfinite(number):
+                raise InvalidItem(f"body.value must be a finite number, got {value!r}"[:200])
+            fields["value"] = number
         fields["data_type"] = data_type or "NUMERIC"
     elif isinstance(value, str):
         if data_type in (None, "CATEGORICAL", "TEXT", "CORRECTION"):
@@ -241,7 +256,9 @@ def score_upsert(body: Mapping[str, Any], project_id: str, order: tuple[int, str
         fields["metadata"] = meta
     stamp = body.get("timestamp")
     fields["timestamp"] = parse_time(stamp, "body.timestamp") if stamp is not None else ts
-    return ScoreUpsert(project_id, score_id, order, fields)
+    score = ScoreUpsert(project_id, score_id, order, fields)
+    check_storable(score)
+    return score
 
 
 def _json_fields(body: Mapping[str, Any], fields: dict[str, Any], limits: Limits) -> None:

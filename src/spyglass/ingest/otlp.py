@@ -13,6 +13,7 @@ No I/O here; the route submits what this returns to the pipeline.
 
 from __future__ import annotations
 
+import logging
 from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -32,7 +33,17 @@ from spyglass.ingest.otlp_decode import (
     decode_protobuf,
 )
 from spyglass.ingest.otlp_genai import CONSUMED_KEYS, CONSUMED_PREFIXES, GenAiFields, genai_fields, loads_lenient
-from spyglass.ingest.values import InvalidItem, json_text, micros, model_parameters
+from spyglass.ingest.values import (
+    InvalidItem,
+    bounded_time,
+    check_storable,
+    json_text,
+    micros,
+    model_parameters,
+    opt_int,
+)
+
+log = logging.getLogger("spyglass.ingest")
 
 LANGFUSE_SCOPE = "langfuse-sdk"
 MAX_ATTRIBUTE_KEY = 1024
@@ -82,8 +93,16 @@ def spans_to_events(groups: list[ScopeSpans], project_id: str, limits: Limits = 
             try:
                 orphan = span.parent_span_id is not None and span.parent_span_id not in sent
                 trace_upserts, observation = span_events(span, scope, project_id, limits, orphan=orphan)
+                check_storable(observation)
+                for upsert in trace_upserts:
+                    check_storable(upsert)
             except (InvalidItem, UsageError) as exc:
                 result.errors.append(f"span {span.span_id} ({span.name[:80]!r}): {exc}")
+                continue
+            except (ValueError, TypeError, ArithmeticError, RecursionError) as exc:
+                # A value no check foresaw: still this span's rejection, never the whole request's 500.
+                log.warning("span %s refused: %s: %s", span.span_id, type(exc).__name__, str(exc)[:200])
+                result.errors.append(f"span {span.span_id}: a value this server cannot take: {exc}"[:300])
                 continue
             traces[span.trace_id].extend(trace_upserts)
             result.events.append(observation)
@@ -152,9 +171,11 @@ def _time(value: Any, what: str) -> int:
     parsed = loads_lenient(value)
     if isinstance(parsed, str):
         try:
-            return micros(datetime.fromisoformat(parsed))
+            moment = datetime.fromisoformat(parsed)
         except ValueError:
             pass
+        else:
+            return bounded_time(micros(moment), what, parsed)
     raise InvalidItem(f"{what} is not an ISO-8601 timestamp: {str(value)[:60]!r}")
 
 
@@ -208,8 +229,8 @@ def span_events(
     parts = _split(attrs, scope)
     if span.start_ns <= 0:
         raise InvalidItem("startTimeUnixNano is required")
-    start = _nanos_to_micros(span.start_ns)
-    end = _nanos_to_micros(span.end_ns) if span.end_ns > 0 else None
+    start = bounded_time(_nanos_to_micros(span.start_ns), "startTimeUnixNano", span.start_ns)
+    end = bounded_time(_nanos_to_micros(span.end_ns), "endTimeUnixNano", span.end_ns) if span.end_ns > 0 else None
     order: Order = (end if end is not None else start, span.span_id)
     genai = genai_fields(attrs, span.events) if parts.foreign or span.events else _plain_genai(attrs)
     fields: dict[str, Any] = {"trace_id": span.trace_id, "name": span.name, "start_time": start}
@@ -254,13 +275,12 @@ def span_events(
         fields["cost_details"] = {"total": genai.cost_total}
     if (raw := attrs.get(_OBS + "completion_start_time")) is not None:
         fields["completion_start_time"] = _time(raw, "langfuse.observation.completion_start_time")
-    if (raw := attrs.get(_OBS + "prompt.name")) is not None:
+    # Only a generation uses a prompt: 5.x `propagateAttributes({prompt})` copies the prompt onto every span, and
+    # Langfuse links it to the generations alone, so a prompt's usage counts generations only.
+    if obs_type == "GENERATION" and (raw := attrs.get(_OBS + "prompt.name")) is not None:
         fields["prompt_name"] = str(raw)
-    if (raw := attrs.get(_OBS + "prompt.version")) is not None:
-        try:
-            fields["prompt_version"] = int(raw)
-        except (TypeError, ValueError):
-            raise InvalidItem(f"langfuse.observation.prompt.version must be an integer, got {raw!r}"[:200]) from None
+    if obs_type == "GENERATION" and (raw := attrs.get(_OBS + "prompt.version")) is not None:
+        fields["prompt_version"] = opt_int({"version": raw}, "version", "langfuse.observation.prompt")
 
     raw_input = attrs.get(_OBS + "input")
     if raw_input is not None:
@@ -421,6 +441,11 @@ def compact_trace_upserts(upserts: list[TraceUpsert]) -> list[TraceUpsert]:
             elif key == "metadata":
                 for meta_key, meta_value in value.items():
                     _keep_newest(winners, f"metadata.{meta_key}", upsert.order, meta_value)
+            elif key == "timestamp":
+                # An explicit trace timestamp keeps the earliest value (merge.py), so the earliest setter wins here.
+                seen = winners.get(key)
+                if seen is None or _weak_less(value, seen[1]) or (value == seen[1] and upsert.order > seen[0]):
+                    winners[key] = (upsert.order, value)
             else:
                 _keep_newest(winners, key, upsert.order, value)
         for key, value in upsert.weak.items():

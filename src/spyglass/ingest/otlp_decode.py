@@ -12,6 +12,7 @@ OTLP/JSON differs from the protobuf JSON mapping: trace and span ids are hex, no
 from __future__ import annotations
 
 import base64
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -163,6 +164,9 @@ def _get(obj: Mapping[str, Any], camel: str, snake: str) -> Any:
     return obj.get(snake) if value is None else value
 
 
+_INTEGER = re.compile(r"^-?[0-9]+$", re.ASCII)
+
+
 def _json_int(value: Any, what: str) -> int:
     if value is None or value == "":
         return 0
@@ -172,8 +176,8 @@ def _json_int(value: Any, what: str) -> int:
         return value
     if isinstance(value, float) and value.is_integer():
         return int(value)
-    if isinstance(value, str) and value.strip().lstrip("-").isdigit():
-        return int(value)
+    if isinstance(value, str) and len(value) <= 100 and _INTEGER.match(value.strip()):
+        return int(value.strip())
     raise ValueError(f"{what} must be an integer, got {value!r}"[:200])
 
 

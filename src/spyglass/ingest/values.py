@@ -5,6 +5,7 @@ Every failure raises InvalidItem with a message that names the field, so a clien
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Mapping
 from datetime import UTC, datetime
@@ -12,9 +13,11 @@ from typing import Any
 
 import orjson
 
+from spyglass.domain.bounds import MAX_INT, TIME_RANGE, micros_of, time_in_range
+from spyglass.domain.events import Event, ObservationUpsert, ScoreDelete, TraceDelete, TraceUpsert
 from spyglass.domain.model import LEVEL_RANK
 
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_INTEGER = re.compile(r"^-?[0-9]+$", re.ASCII)
 _NUMBER = re.compile(r"^-?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$")
 
 
@@ -22,28 +25,76 @@ class InvalidItem(ValueError):
     """One item of a batch cannot be accepted; the message names the field."""
 
 
-def micros(dt: datetime) -> int:
-    """Microseconds since the epoch of an aware datetime (naive ones are taken as UTC)."""
-    if dt.tzinfo is None:
-        dt = dt.replace(tzinfo=UTC)
-    delta = dt - _EPOCH
-    return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
+micros = micros_of
 
 
 def now_micros() -> int:
     return micros(datetime.now(UTC))
 
 
+def bounded_time(us: int | float, field: str, shown: Any) -> int:
+    """`us` (µs since the epoch) when it lies in the accepted range (domain/bounds.py); InvalidItem otherwise."""
+    if not time_in_range(us):  # NaN compares false too
+        raise InvalidItem(f"{field} must be a time {TIME_RANGE}, got {str(shown)[:60]}")
+    return int(us)
+
+
 def parse_time(value: Any, field: str) -> int:
-    """An ISO-8601 string (or epoch milliseconds) as microseconds since the epoch, UTC."""
+    """An ISO-8601 string (or epoch milliseconds) as microseconds since the epoch, UTC, within the accepted range."""
     if isinstance(value, str):
         try:
-            return micros(datetime.fromisoformat(value))
+            parsed = datetime.fromisoformat(value)
         except ValueError:
             raise InvalidItem(f"{field} is not an ISO-8601 timestamp: {value[:60]!r}") from None
+        return bounded_time(micros(parsed), field, value)
     if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return int(value * 1000)
+        if isinstance(value, int) and abs(value) > MAX_INT:
+            return bounded_time(-1, field, value)
+        return bounded_time(value * 1000, field, value)
     raise InvalidItem(f"{field} must be an ISO-8601 timestamp string, got {type(value).__name__}")
+
+
+def bounded_int(value: int, field: str) -> int:
+    """`value` when it fits a 64-bit column; InvalidItem naming `field` otherwise."""
+    if not -MAX_INT <= value <= MAX_INT:
+        raise InvalidItem(f"{field} must fit in 64 bits (at most {MAX_INT}), got {str(value)[:40]}")
+    return value
+
+
+_NUL_ESCAPE = re.compile(rb"(?<!\\)(?:\\\\)*\\u0000")
+
+
+def check_storable(event: Event) -> None:
+    """The last check of an event before it is queued: every value fits both stores (no NUL character, which
+    PostgreSQL text and jsonb refuse; integers within 64 bits; finite numbers), so one item's values can never fail
+    the write of a whole group. Raises InvalidItem naming the field."""
+    _storable("id", event.id)
+    if isinstance(event, (TraceDelete, ScoreDelete)):
+        return
+    weak = event.weak if isinstance(event, (TraceUpsert, ObservationUpsert)) else {}
+    for source in (event.fields, weak):
+        for key, value in source.items():
+            _storable(key, value)
+
+
+def _storable(key: str, value: Any) -> None:
+    if isinstance(value, str):
+        if "\x00" in value:
+            raise InvalidItem(f"{key} contains a NUL character, which cannot be stored")
+    elif isinstance(value, bool) or value is None:
+        return
+    elif isinstance(value, int):
+        bounded_int(value, key)
+    elif isinstance(value, float):
+        if not math.isfinite(value):
+            raise InvalidItem(f"{key} must be a finite number, got {value}")
+    elif isinstance(value, (dict, list, tuple)):
+        try:
+            text = orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS)
+        except TypeError as exc:
+            raise InvalidItem(f"{key} is not JSON-serialisable: {exc}") from None
+        if _NUL_ESCAPE.search(text):
+            raise InvalidItem(f"{key} contains a NUL character (\\u0000), which cannot be stored")
 
 
 def opt_str(body: Mapping[str, Any], key: str, prefix: str = "body") -> str | None:
@@ -76,11 +127,11 @@ def opt_int(body: Mapping[str, Any], key: str, prefix: str = "body") -> int | No
     if isinstance(value, bool):
         raise InvalidItem(f"{prefix}.{key} must be an integer, got a boolean")
     if isinstance(value, int):
-        return value
-    if isinstance(value, float) and value.is_integer():
+        return bounded_int(value, f"{prefix}.{key}")
+    if isinstance(value, float) and value.is_integer() and abs(value) <= MAX_INT:
         return int(value)
-    if isinstance(value, str) and value.strip().lstrip("-").isdigit():
-        return int(value)
+    if isinstance(value, str) and _INTEGER.match(value.strip()) and len(value.strip()) <= 20:
+        return bounded_int(int(value.strip()), f"{prefix}.{key}")
     raise InvalidItem(f"{prefix}.{key} must be an integer, got {value!r}"[:200])
 
 

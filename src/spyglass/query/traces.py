@@ -13,6 +13,7 @@ from datetime import datetime
 
 import orjson
 
+from spyglass.domain.cursor_pages import cursor_fits
 from spyglass.domain.listing import Cursor, RowPage, TraceQuery, TraceRow
 from spyglass.domain.model import Observation, Score, Trace
 from spyglass.store.base import Store
@@ -35,7 +36,9 @@ def decode_cursor(text: str | None) -> Cursor | None:
         value, ident = orjson.loads(base64.urlsafe_b64decode(text + "=" * (-len(text) % 4)))
     except (binascii.Error, ValueError, TypeError):
         raise ValueError("the page cursor is not valid: start again from the first page") from None
-    if not isinstance(value, (int, float)) or not isinstance(ident, str):
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not isinstance(ident, str):
+        raise ValueError("the page cursor is not valid: start again from the first page")
+    if not cursor_fits(value, ident):
         raise ValueError("the page cursor is not valid: start again from the first page")
     return Cursor(float(value), ident)
 

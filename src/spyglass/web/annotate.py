@@ -9,7 +9,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Mapping
 
-from spyglass.domain.events import ScoreUpsert, TraceUpsert
+from spyglass.domain.events import ScoreUpsert, TraceUpsert, owner_order
 from spyglass.ingest.langfuse import score_upsert
 from spyglass.ingest.values import InvalidItem, now_micros
 
@@ -53,6 +53,8 @@ def annotation(form: Mapping[str, str], project_id: str, trace_id: str, author_u
 
 
 def trace_flag(project_id: str, trace_id: str, field: str, on: bool) -> TraceUpsert:
-    """Set `bookmarked` or `public` on a trace, newer than anything stored."""
+    """Set `bookmarked` or `public` on a trace, newer than anything stored. Sharing is the owner's decision: it is
+    ordered after any event an SDK can send, so a later `public: true` from ingestion cannot undo an un-share."""
     ts = now_micros()
-    return TraceUpsert(project_id, trace_id, (ts, f"ui-{uuid.uuid4()}"), {field: on})
+    order = owner_order(ts, uuid.uuid4().hex) if field == "public" else (ts, f"ui-{uuid.uuid4()}")
+    return TraceUpsert(project_id, trace_id, order, {field: on})

@@ -11,6 +11,7 @@ from urllib.parse import urlencode
 
 from starlette.datastructures import QueryParams
 
+from spyglass.domain.bounds import MAX_TAG_FILTERS
 from spyglass.domain.listing import GenerationQuery, SortField, TraceQuery
 from spyglass.web.auth import WebError
 
@@ -102,6 +103,8 @@ def trace_query(params: QueryParams) -> TraceQuery:
     start, end = _window(params)
     field, descending = _sort(params)
     tags = tuple(t.strip() for raw in params.getlist("tag") for t in raw.split(",") if t.strip())
+    if len(tags) > MAX_TAG_FILTERS:
+        raise ValueError(f"a list may require at most {MAX_TAG_FILTERS} tags, got {len(tags)}")
     return TraceQuery(
         from_timestamp=start, to_timestamp=end, name=_text(params, "name"), user_id=_text(params, "user"),
         session_id=_text(params, "session"), tags=tags, level=_level(params),

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Depends, Query
 from spyglass.api.auth import project_id
 from spyglass.api.context import AppContext, context
 from spyglass.api.errors import ApiError
-from spyglass.api.params import page_request, timestamp
+from spyglass.api.params import page_request, tag_filter, timestamp
 from spyglass.api.wire import page_meta
 from spyglass.domain.costs import CostGroup, CostRollup, DailyMetrics, ModelUsage
 from spyglass.store.base import TraceFilter
@@ -31,7 +31,7 @@ def _filter(
     to_timestamp: str | None,
 ) -> TraceFilter:
     return TraceFilter(
-        name=trace_name, user_id=user_id, tags=tuple(tags), environments=tuple(environment),
+        name=trace_name, user_id=user_id, tags=tag_filter(tags), environments=tuple(environment),
         from_timestamp=timestamp("fromTimestamp", from_timestamp), to_timestamp=timestamp("toTimestamp", to_timestamp),
     )  # fmt: skip
 

@@ -18,6 +18,7 @@ from spyglass.api.context import AppContext, context
 from spyglass.api.errors import ApiError
 from spyglass.api.params import page_request, timestamp
 from spyglass.api.wire import iso, page_meta
+from spyglass.domain.bounds import check_datetime
 from spyglass.domain.pricing import (
     OPERATORS,
     TOKENIZERS,
@@ -150,6 +151,12 @@ def model_from_wire(payload: Any) -> ModelDefinition:
     start = payload.get("startDate")
     if start is not None and not isinstance(start, str):
         raise ApiError(400, "startDate must be an ISO-8601 timestamp")
+    start_date = timestamp("startDate", start)
+    if start_date is not None:
+        try:
+            start_date = check_datetime(start_date, "startDate")
+        except ValueError as exc:
+            raise ApiError(400, str(exc)) from None
     unit = payload.get("unit") or "TOKENS"
     if not isinstance(unit, str) or unit.upper() not in UNITS:
         raise ApiError(400, f"unit must be one of {', '.join(UNITS)}, got {unit!r}"[:200])
@@ -167,7 +174,7 @@ def model_from_wire(payload: Any) -> ModelDefinition:
         raise ApiError(400, f"tokenizerId must be one of {', '.join(TOKENIZERS)} or null, got {tokenizer!r}"[:200])
     return ModelDefinition(
         id="", model_name=name.strip(), match_pattern=pattern, prices=prices,
-        start_date=timestamp("startDate", start), unit=unit.upper(), tokenizer_id=tokenizer,
+        start_date=start_date, unit=unit.upper(), tokenizer_id=tokenizer,
         tokenizer_config=payload.get("tokenizerConfig"), tiers=tiers,
     )  # fmt: skip
 
@@ -217,7 +224,7 @@ def _condition(raw: Any, where: str) -> UsageCondition:
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise ApiError(400, f"{where}.value must be a number")
     try:
-        compile_pattern(raw["usageDetailPattern"])
+        compile_pattern(raw["usageDetailPattern"], f"{where}.usageDetailPattern", bool(raw.get("caseSensitive")))
     except PricingError as exc:
-        raise ApiError(400, f"{where}: {exc}") from None
+        raise ApiError(400, str(exc)) from None
     return UsageCondition(raw["usageDetailPattern"], str(operator), float(value), bool(raw.get("caseSensitive")))

@@ -10,7 +10,7 @@ from spyglass.api.auth import project_id
 from spyglass.api.body import read_json
 from spyglass.api.context import AppContext, context
 from spyglass.api.errors import ApiError
-from spyglass.api.params import order_by, page_request, timestamp
+from spyglass.api.params import order_by, page_request, tag_filter, timestamp
 from spyglass.api.wire import observation_to_wire, page_meta, score_to_wire, trace_to_wire
 from spyglass.domain.events import TraceDelete
 from spyglass.store.base import NotFound, TraceFilter
@@ -49,7 +49,7 @@ async def list_traces(
 ) -> dict[str, Any]:
     field, descending = order_by(orderBy, _ORDER_FIELDS)
     flt = TraceFilter(
-        user_id=userId, name=name, session_id=sessionId, tags=tuple(tags),
+        user_id=userId, name=name, session_id=sessionId, tags=tag_filter(tags),
         from_timestamp=timestamp("fromTimestamp", fromTimestamp), to_timestamp=timestamp("toTimestamp", toTimestamp),
         version=version, release=release, environments=tuple(environment), order_by=field, descending=descending,
     )  # fmt: skip

@@ -7,7 +7,6 @@ inside every write transaction: a definition created or deleted through any repl
 
 from __future__ import annotations
 
-import re
 import uuid
 from collections.abc import Iterable
 from dataclasses import replace
@@ -25,6 +24,7 @@ from spyglass.domain.pricing import (
     PriceBook,
     builtin_models,
     builtin_sorted,
+    compile_pattern,
     price_record,
     tiers_from_json,
     tiers_to_json,
@@ -38,21 +38,35 @@ _BATCH = 1000
 
 
 class PriceCache:
-    """A replica's PriceBook, rebuilt when the stored definitions changed (in this process or another)."""
+    """A replica's PriceBook: the built-ins plus the definitions of each project it writes for. A project's
+    definitions are reloaded when they changed (in this process or another); only the writing projects' are read."""
 
     def __init__(self) -> None:
-        self._book: PriceBook | None = None
-        self._fingerprint: tuple[Any, ...] | None = None
+        self._book = PriceBook(builtin_models())
+        self._fingerprints: dict[str, tuple[Any, ...]] = {}
 
-    async def get(self, conn: Conn) -> PriceBook:
-        cur = await conn.execute("SELECT count(*) AS n, max(created_at) AS newest FROM models")
-        row = await cur.fetchone()
-        fingerprint = (row["n"], row["newest"]) if row else None
-        if self._book is None or fingerprint != self._fingerprint:
-            cur = await conn.execute("SELECT * FROM models")
-            self._book = PriceBook(builtin_models(), [model_from_row(r) for r in await cur.fetchall()])
-            self._fingerprint = fingerprint
+    async def get(self, conn: Conn, project_ids: Iterable[str]) -> PriceBook:
+        """A book that prices the generations of `project_ids`, current with the stored definitions."""
+        wanted = sorted(set(project_ids))
+        cur = await conn.execute(
+            "SELECT project_id, count(*) AS n, max(created_at) AS newest FROM models WHERE project_id = ANY(%s)"
+            " GROUP BY project_id",
+            (wanted,),
+        )
+        now = {r["project_id"]: (r["n"], r["newest"]) for r in await cur.fetchall()}
+        stale = [p for p in wanted if p in self._book.missing([p]) or self._fingerprints.get(p) != now.get(p, (0,))]
+        if stale:
+            cur = await conn.execute("SELECT * FROM models WHERE project_id = ANY(%s)", (stale,))
+            rows = await cur.fetchall()
+            for project_id in stale:
+                self._book.load(project_id, [model_from_row(r) for r in rows if r["project_id"] == project_id])
+                self._fingerprints[project_id] = now.get(project_id, (0,))
         return self._book
+
+    async def get_all(self, conn: Conn) -> PriceBook:
+        """A book for every project (re-pricing the whole store)."""
+        cur = await conn.execute("SELECT DISTINCT project_id FROM models")
+        return await self.get(conn, [r["project_id"] for r in await cur.fetchall()])
 
 
 def model_from_row(row: Row) -> ModelDefinition:
@@ -142,7 +156,7 @@ async def recompute_costs(
     dry_run: bool = False,
 ) -> RecomputeReport:  # fmt: skip
     """Re-price every stored observation with a model (see Store.recompute_costs), inside the caller's transaction."""
-    pattern = re.compile(model_pattern, re.IGNORECASE) if model_pattern else None
+    pattern = compile_pattern(model_pattern, "--model") if model_pattern else None
     sql = f"SELECT {_OBSERVATION_FIELDS} FROM observations WHERE model IS NOT NULL"
     params: list[Any] = []
     if since is not None:

@@ -6,11 +6,12 @@ TIMESTAMPTZ. PostgreSQL refuses NUL characters in TEXT and JSONB, so they are st
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 import orjson
 
+from spyglass.domain.bounds import datetime_from_us
 from spyglass.domain.merge import Record
 from spyglass.domain.model import (
     LEVEL_RANK,
@@ -54,7 +55,7 @@ def dt(value: int | None) -> datetime | None:
     """Microseconds since the epoch -> aware UTC datetime."""
     if value is None:
         return None
-    return _EPOCH + timedelta(microseconds=value)
+    return datetime_from_us(value)
 
 
 def micros(value: datetime | None) -> int | None:

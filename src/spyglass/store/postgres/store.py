@@ -441,7 +441,7 @@ class PostgresStore:
         self, since: datetime | None = None, model_pattern: str | None = None, dry_run: bool = False
     ) -> RecomputeReport:
         async def run(conn: Conn) -> RecomputeReport:
-            book = await self._prices.get(conn)
+            book = await self._prices.get_all(conn)
             return await models.recompute_costs(conn, book, since=since, model_pattern=model_pattern, dry_run=dry_run)
 
         return await self._transact(run)

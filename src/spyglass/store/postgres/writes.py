@@ -171,7 +171,8 @@ async def _write_upserts(conn: Conn, events: Sequence[Event], now: int, prices: 
             trace_events.append(TraceUpsert(record["project_id"], record["id"], (0, ""), {}, weak={"timestamp": now}))
     if observations:
         # Usage and model may arrive in separate events, so cost (and counted tokens) follow the folded record.
-        price_observations(observations.values(), await prices.get(conn))
+        book = await prices.get(conn, (r["project_id"] for r in observations.values()))
+        price_observations(observations.values(), book)
     touched = frozenset((r["project_id"], r["trace_id"]) for r in observations.values()) | previous
     # Lock every trace whose roll-up this transaction recomputes, so two writers never sum stale sets.
     stored_traces = await _lock(conn, "traces", [*((e.project_id, e.id) for e in trace_events), *touched])

@@ -6,16 +6,16 @@ stored. Changes run on the writer connection, which also owns the cache, so a wr
 
 from __future__ import annotations
 
-import re
 import sqlite3
 import uuid
 from collections.abc import Iterable
 from dataclasses import replace
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 import orjson
 
+from spyglass.domain.bounds import datetime_from_us
 from spyglass.domain.costs import RecomputeReport
 from spyglass.domain.merge import Record
 from spyglass.domain.pricing import (
@@ -23,6 +23,7 @@ from spyglass.domain.pricing import (
     PriceBook,
     builtin_models,
     builtin_sorted,
+    compile_pattern,
     price_record,
     tiers_from_json,
     tiers_to_json,
@@ -43,20 +44,33 @@ def _us(value: datetime) -> int:
 
 
 def _dt(value: int | None) -> datetime | None:
-    return None if value is None else _EPOCH + timedelta(microseconds=value)
+    return None if value is None else datetime_from_us(value)
 
 
 class PriceCache:
-    """The writer's PriceBook: built once, rebuilt after a project definition is created or deleted."""
+    """The writer's PriceBook: the built-ins plus the definitions of each project it wrote for, loaded on first use
+    and dropped after a project definition is created or deleted."""
 
     def __init__(self) -> None:
         self._book: PriceBook | None = None
 
-    def get(self, conn: sqlite3.Connection) -> PriceBook:
+    def get(self, conn: sqlite3.Connection, project_ids: Iterable[str]) -> PriceBook:
+        """A book that prices the generations of `project_ids` (only their definitions are read)."""
         if self._book is None:
-            rows = conn.execute("SELECT * FROM models").fetchall()
-            self._book = PriceBook(builtin_models(), [model_from_row(r) for r in rows])
+            self._book = PriceBook(builtin_models())
+        missing = self._book.missing(project_ids)
+        for start in range(0, len(missing), 500):
+            chunk = missing[start : start + 500]
+            marks = ", ".join("?" * len(chunk))
+            rows = conn.execute(f"SELECT * FROM models WHERE project_id IN ({marks})", chunk).fetchall()
+            for project_id in chunk:
+                self._book.load(project_id, [model_from_row(r) for r in rows if r["project_id"] == project_id])
         return self._book
+
+    def get_all(self, conn: sqlite3.Connection) -> PriceBook:
+        """A book for every project (re-pricing the whole store)."""
+        rows = conn.execute("SELECT DISTINCT project_id FROM models").fetchall()
+        return self.get(conn, [r["project_id"] for r in rows])
 
     def invalidate(self) -> None:
         self._book = None
@@ -149,7 +163,7 @@ def recompute_costs(
     """Re-price every stored observation with a model (started at or after `since`, model name matching the regex
     `model_pattern` case-insensitively) with `book`. Client-sent costs and usage stay as they are. Rows whose cost
     changed are updated and their traces' roll-ups refreshed by `rollup(conn, trace_keys)`, unless `dry_run`."""
-    pattern = re.compile(model_pattern, re.IGNORECASE) if model_pattern else None
+    pattern = compile_pattern(model_pattern, "--model") if model_pattern else None
     sql = f"SELECT {_OBSERVATION_FIELDS} FROM observations WHERE model IS NOT NULL"
     params: list[Any] = []
     if since is not None:

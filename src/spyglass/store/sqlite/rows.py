@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import sqlite3
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 import orjson
 
+from spyglass.domain.bounds import datetime_from_us
 from spyglass.domain.merge import Record
 from spyglass.domain.model import (
     LEVEL_RANK,
@@ -44,7 +45,7 @@ _JSON_RECORD_FIELDS = ("tags", "metadata", "model_parameters", "usage_details", 
 def dt(value: int | None) -> datetime | None:
     if value is None:
         return None
-    return _EPOCH + timedelta(microseconds=value)
+    return datetime_from_us(value)
 
 
 def _dump(value: Any) -> str | None:

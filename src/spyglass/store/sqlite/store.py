@@ -250,7 +250,7 @@ class SqliteStore:
     ) -> RecomputeReport:
         def run(conn: sqlite3.Connection) -> RecomputeReport:
             self._prices.invalidate()  # another process may have changed the definitions
-            return models.recompute_costs(conn, self._prices.get(conn), refresh_rollups, since=since,
+            return models.recompute_costs(conn, self._prices.get_all(conn), refresh_rollups, since=since,
                                           model_pattern=model_pattern, dry_run=dry_run)  # fmt: skip
 
         return await self._on_writer(lambda c: self._transaction(c, run))

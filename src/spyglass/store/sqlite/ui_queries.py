@@ -9,11 +9,12 @@ from __future__ import annotations
 import sqlite3
 from collections import defaultdict
 from collections.abc import Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 import orjson
 
+from spyglass.domain.bounds import datetime_from_us
 from spyglass.domain.listing import (
     Bucket,
     Cursor,
@@ -58,7 +59,7 @@ def _us(value: datetime) -> int:
 
 
 def _dt(value: int) -> datetime:
-    return _EPOCH + timedelta(microseconds=value)
+    return datetime_from_us(value)
 
 
 def preview(text: str | None) -> str:

@@ -4,9 +4,10 @@ connection as each function's caller picks (reads on readers, changes on the wri
 from __future__ import annotations
 
 import sqlite3
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 from spyglass.domain.accounts import Membership, Role, User
+from spyglass.domain.bounds import datetime_from_us
 from spyglass.store.base import Conflict, NotFound
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -20,7 +21,7 @@ def _us(value: datetime) -> int:
 def _user(row: sqlite3.Row) -> User:
     return User(
         id=row["id"], email=row["email"], name=row["name"], password_hash=row["password_hash"],
-        is_admin=bool(row["is_admin"]), created_at=_EPOCH + timedelta(microseconds=row["created_at"]),
+        is_admin=bool(row["is_admin"]), created_at=datetime_from_us(row["created_at"]),
     )  # fmt: skip
 
 

@@ -130,7 +130,7 @@ def _write_upserts(conn: sqlite3.Connection, events: Sequence[Event], now: int, 
             trace_events.append(TraceUpsert(record["project_id"], record["id"], (0, ""), {}, weak={"timestamp": now}))
     if observations:
         # Usage and model may arrive in separate events, so cost (and counted tokens) follow the folded record.
-        price_observations(observations.values(), prices.get(conn))
+        price_observations(observations.values(), prices.get(conn, (r["project_id"] for r in observations.values())))
     traces = _fold(conn, "traces", trace_events) if trace_events else {}
     scores = _fold(conn, "scores", score_events) if score_events else {}
     if traces:
