@@ -38,13 +38,16 @@ async def purge_project(
     return total
 
 
-async def enforce(store: Store, blobs: FileBlobs, now: datetime | None = None) -> dict[str, PurgeReport]:
-    """Apply every project's retention; what was deleted, by project id (projects with nothing to delete left out)."""
+async def enforce(
+    store: Store, blobs: FileBlobs, now: datetime | None = None, *, only: str | None = None
+) -> dict[str, PurgeReport]:
+    """Apply every project's retention (or `only` that project's); what was deleted, by project id (projects with
+    nothing to delete left out)."""
     now = now or datetime.now(UTC)
     done: dict[str, PurgeReport] = {}
     for project_id, policy in (await store.data_policies()).items():
         cutoff = policy.cutoff(now)
-        if cutoff is None:
+        if cutoff is None or (only is not None and project_id != only):
             continue
         report = await purge_project(store, blobs, project_id, cutoff)
         if not report.empty:

@@ -34,10 +34,11 @@ class Action(enum.StrEnum):
     ANNOTATE = "annotate"  # add scores, bookmark
     SHARE = "share"  # switch a trace's public link on and off
     MANAGE_KEYS = "manage_keys"
+    MANAGE_DATA = "manage_data"  # retention (deletes data) and masking
 
 
 _NEEDS = {Action.READ: Role.VIEWER, Action.ANNOTATE: Role.MEMBER, Action.SHARE: Role.OWNER,
-          Action.MANAGE_KEYS: Role.ADMIN}  # fmt: skip
+          Action.MANAGE_KEYS: Role.ADMIN, Action.MANAGE_DATA: Role.OWNER}  # fmt: skip
 
 
 class AccountError(ValueError):

@@ -23,6 +23,8 @@ class PatternError(ValueError):
 class SafePattern(Protocol):
     def search(self, text: str) -> object | None: ...
 
+    def sub(self, replacement: str, text: str) -> str: ...
+
 
 @lru_cache(maxsize=4096)
 def compile_safe(pattern: str, case_sensitive: bool = False) -> SafePattern:

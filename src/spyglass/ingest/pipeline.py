@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from spyglass.domain.events import Event
+from spyglass.ingest.masking import Masking
 from spyglass.store.base import Store, Unavailable
 
 log = logging.getLogger("spyglass.pipeline")
@@ -40,6 +41,7 @@ class _Job:
 class Pipeline:
     def __init__(self, store: Store, *, max_queued_events: int = 100_000, max_group_events: int = 5_000) -> None:
         self._store = store
+        self.masking = Masking(store)
         self._max_queued = max_queued_events
         self._max_group = max_group_events
         self._jobs: deque[_Job] = deque()
@@ -72,6 +74,10 @@ class Pipeline:
             raise Closed("the server is shutting down")
         if self._queued and self._queued + len(events) > self._max_queued:
             raise Busy(retry_after=1)
+        try:
+            events = await self.masking.mask(events)
+        except Unavailable as exc:
+            raise Busy(retry_after=2) from exc
         job = _Job(events, asyncio.get_running_loop().create_future())
         self._jobs.append(job)
         self._queued += len(events)

@@ -183,12 +183,13 @@ class LifecycleStore(Protocol):
     async def purge(self, project_id: str, before: datetime, limit: int) -> PurgeReport:
         """Delete up to `limit` traces with a timestamp before `before`, with their observations, scores and media
         links, plus up to `limit` trace-less scores (session, dataset run) from before it, in one transaction.
-        Media no trace refers to any more and announced before `before` is forgotten; its ids are returned so the
-        caller removes the bytes. An empty report means nothing older is left."""
+        Media that only the deleted traces referred to is forgotten; its ids are returned so the caller removes the
+        bytes. An empty report means nothing older is left."""
         ...
 
-    async def reclaim_space(self) -> None:
-        """Give pages freed by deletes back to the disk where the backend needs to be asked (SQLite)."""
+    async def reclaim_space(self, full: bool = False) -> None:
+        """Give pages freed by deletes back to the disk where the backend needs to be asked (SQLite); `full` rewrites
+        the whole file (VACUUM: needs free space as large as the file and holds up writes while it runs)."""
         ...
 
 

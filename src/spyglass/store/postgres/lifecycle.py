@@ -45,25 +45,29 @@ async def purge(conn: Conn, project_id: str, before: datetime, limit: int) -> Pu
     )
     ids = [row["id"] for row in await cur.fetchall()]
     observations = scores = 0
+    media: tuple[str, ...] = ()
     if ids:
         params = (project_id, ids)
         cur = await conn.execute("DELETE FROM observations WHERE project_id = %s AND trace_id = ANY(%s)", params)
         observations = cur.rowcount
         cur = await conn.execute("DELETE FROM scores WHERE project_id = %s AND trace_id = ANY(%s)", params)
         scores = cur.rowcount
-        await conn.execute("DELETE FROM media_links WHERE project_id = %s AND trace_id = ANY(%s)", params)
+        cur = await conn.execute(
+            "DELETE FROM media_links WHERE project_id = %s AND trace_id = ANY(%s) RETURNING media_id", params
+        )
+        linked = sorted({row["media_id"] for row in await cur.fetchall()})
         await conn.execute("DELETE FROM traces WHERE project_id = %s AND id = ANY(%s)", params)
+        # Files that only the deleted traces referred to go too (a file still used elsewhere stays).
+        cur = await conn.execute(
+            "DELETE FROM media m WHERE project_id = %s AND id = ANY(%s) AND NOT EXISTS (SELECT 1 FROM media_links l"
+            " WHERE l.project_id = m.project_id AND l.media_id = m.id) RETURNING id",
+            (project_id, linked),
+        )
+        media = tuple(sorted(row["id"] for row in await cur.fetchall()))
     cur = await conn.execute(
         "DELETE FROM scores WHERE ctid IN (SELECT ctid FROM scores WHERE project_id = %s AND trace_id IS NULL"
         " AND timestamp < %s LIMIT %s)",
         (project_id, before, limit),
     )
     scores += cur.rowcount
-    cur = await conn.execute(
-        "DELETE FROM media m WHERE project_id = %s AND id IN (SELECT id FROM media m2 WHERE m2.project_id = %s"
-        " AND m2.created_at < %s AND NOT EXISTS (SELECT 1 FROM media_links l WHERE l.project_id = m2.project_id"
-        " AND l.media_id = m2.id) LIMIT %s) RETURNING id",
-        (project_id, project_id, before, limit),
-    )
-    media = tuple(row["id"] for row in await cur.fetchall())
     return PurgeReport(len(ids), observations, scores, media)

@@ -214,6 +214,8 @@ CREATE UNIQUE INDEX data_policies_pkey ON public.data_policies USING btree (proj
 
 CREATE UNIQUE INDEX media_pkey ON public.media USING btree (project_id, id);
 
+CREATE INDEX media_links_by_media ON public.media_links USING btree (project_id, media_id);
+
 CREATE UNIQUE INDEX media_links_pkey ON public.media_links USING btree (project_id, trace_id, media_id, observation_id, field);
 
 CREATE INDEX memberships_by_user ON public.memberships USING btree (user_id);

@@ -540,8 +540,8 @@ class PostgresStore:
     async def purge(self, project_id: str, before: datetime, limit: int) -> PurgeReport:
         return await self._transact(lambda c: lifecycle.purge(c, project_id, before, limit))
 
-    async def reclaim_space(self) -> None:
-        """Autovacuum reuses the freed space; nothing to ask for."""
+    async def reclaim_space(self, full: bool = False) -> None:
+        """Autovacuum makes freed space reusable; a full VACUUM is a DBA's decision (docs/retention.md)."""
 
     # --- media (store/postgres/media.py) ---
 

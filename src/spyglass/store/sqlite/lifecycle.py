@@ -49,6 +49,7 @@ def purge(conn: sqlite3.Connection, project_id: str, before: datetime, limit: in
         )
     ]
     observations = scores = 0
+    media: list[str] = []
     if ids:
         conn.execute("CREATE TEMP TABLE IF NOT EXISTS purge_ids (id TEXT PRIMARY KEY)")
         conn.execute("DELETE FROM purge_ids")
@@ -59,28 +60,44 @@ def purge(conn: sqlite3.Connection, project_id: str, before: datetime, limit: in
         scores = conn.execute(
             "DELETE FROM scores WHERE project_id = ? AND trace_id IN (SELECT id FROM purge_ids)", (project_id,)
         ).rowcount
+        linked = {
+            row[0]
+            for row in conn.execute(
+                "SELECT DISTINCT media_id FROM media_links"
+                " WHERE project_id = ? AND trace_id IN (SELECT id FROM purge_ids)",
+                (project_id,),
+            )
+        }
         conn.execute(
             "DELETE FROM media_links WHERE project_id = ? AND trace_id IN (SELECT id FROM purge_ids)", (project_id,)
         )
         conn.execute("DELETE FROM traces WHERE project_id = ? AND id IN (SELECT id FROM purge_ids)", (project_id,))
         conn.execute("DELETE FROM purge_ids")
+        # Files that only the deleted traces referred to go too (a file still used elsewhere stays).
+        media = [
+            m
+            for m in sorted(linked)
+            if conn.execute(
+                "SELECT 1 FROM media_links WHERE project_id = ? AND media_id = ? LIMIT 1", (project_id, m)
+            ).fetchone()
+            is None
+        ]
+        conn.executemany("DELETE FROM media WHERE project_id = ? AND id = ?", ((project_id, m) for m in media))
     scores += conn.execute(
         "DELETE FROM scores WHERE rowid IN (SELECT rowid FROM scores WHERE project_id = ? AND trace_id IS NULL"
         " AND timestamp < ? LIMIT ?)",
         (project_id, cutoff, limit),
     ).rowcount
-    media = [
-        row[0]
-        for row in conn.execute(
-            "SELECT id FROM media m WHERE project_id = ? AND created_at < ? AND NOT EXISTS"
-            " (SELECT 1 FROM media_links l WHERE l.project_id = m.project_id AND l.media_id = m.id) LIMIT ?",
-            (project_id, cutoff, limit),
-        )
-    ]
-    conn.executemany("DELETE FROM media WHERE project_id = ? AND id = ?", ((project_id, m) for m in media))
     return PurgeReport(len(ids), observations, scores, tuple(media))
 
 
-def reclaim_space(conn: sqlite3.Connection) -> None:
-    """Hand free pages back to the file system (a database made with auto_vacuum=INCREMENTAL; else a no-op)."""
-    conn.execute("PRAGMA incremental_vacuum")
+def reclaim_space(conn: sqlite3.Connection, full: bool) -> None:
+    """Hand free pages back to the file system. Incremental: only in a database made with auto_vacuum=INCREMENTAL
+    (every one since migration 0011), else a no-op. Full: VACUUM, which also switches an older file to incremental."""
+    if full:
+        conn.execute("PRAGMA auto_vacuum=INCREMENTAL")
+        conn.execute("VACUUM")
+    else:
+        # Through executescript: the sqlite3 module's execute() steps this pragma once, which frees a single page.
+        conn.executescript("PRAGMA incremental_vacuum;")
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")

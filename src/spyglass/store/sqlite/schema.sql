@@ -213,6 +213,8 @@ CREATE TABLE web_sessions (
     expires_at  INTEGER NOT NULL
 );
 
+CREATE INDEX media_links_by_media ON media_links (project_id, media_id);
+
 CREATE INDEX memberships_by_user ON memberships (user_id);
 
 CREATE INDEX models_by_project ON models (project_id, model_name);

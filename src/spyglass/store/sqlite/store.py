@@ -212,8 +212,8 @@ class SqliteStore:
 
         return await self._on_writer(lambda c: self._transaction(c, delete))
 
-    async def reclaim_space(self) -> None:
-        await self._on_writer(lifecycle.reclaim_space)
+    async def reclaim_space(self, full: bool = False) -> None:
+        await self._on_writer(lambda c: lifecycle.reclaim_space(c, full))
 
     # --- model prices and cost roll-ups (store/sqlite/models.py, metrics.py) ---
 
@@ -488,8 +488,10 @@ class SqliteStore:
 
 def _migrate(conn: sqlite3.Connection) -> list[str]:
     if conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0] == 0:
-        # A new file: deletes (retention) can give pages back to the disk with PRAGMA incremental_vacuum.
+        # A new file: deletes (retention) can give pages back to the disk with PRAGMA incremental_vacuum. The WAL
+        # switch already wrote the header, so the setting takes a VACUUM (instant on an empty file).
         conn.execute("PRAGMA auto_vacuum=INCREMENTAL")
+        conn.execute("VACUUM")
     conn.execute("CREATE TABLE IF NOT EXISTS _migrations (name TEXT PRIMARY KEY, applied_at INTEGER NOT NULL)")
     done = {row[0] for row in conn.execute("SELECT name FROM _migrations")}
     folder = resources.files("spyglass.store.sqlite") / "migrations"

@@ -22,3 +22,4 @@ CREATE TABLE media_links (
     field           TEXT NOT NULL,
     PRIMARY KEY (project_id, trace_id, media_id, observation_id, field)
 );
+CREATE INDEX media_links_by_media ON media_links (project_id, media_id);
