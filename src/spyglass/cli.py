@@ -13,6 +13,7 @@ import typer
 from spyglass import __version__
 from spyglass.cli_chat import chat
 from spyglass.cli_costs import costs_app
+from spyglass.cli_export import export_table
 from spyglass.cli_lifecycle import masking_app, purge, retention_app
 from spyglass.cli_prompts import prompts_app
 from spyglass.cli_transfer import register as register_transfer
@@ -34,6 +35,7 @@ app.add_typer(users_app, name="users")
 app.add_typer(retention_app, name="retention")
 app.add_typer(masking_app, name="masking")
 app.command("purge")(purge)
+app.command("export-table")(export_table)
 app.command("chat")(chat)
 register_transfer(app)  # spyglass export / spyglass import
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Generic, Protocol, TypeVar
+from typing import Any, Generic, Protocol, TypeVar
 
 from spyglass.domain.accounts import Membership, User
 from spyglass.domain.costs import CostGroup, CostRollup, DailyMetrics, RecomputeReport
@@ -41,6 +41,9 @@ from spyglass.domain.pricing import ModelDefinition
 from spyglass.domain.prompts import NewPrompt, Prompt, PromptFilter, PromptGeneration, PromptMeta, PromptUsage
 
 T = TypeVar("T")
+
+# input, output, metadata
+Content = tuple[Any, Any, Any]
 
 
 class NotFound(LookupError):
@@ -193,7 +196,14 @@ class LifecycleStore(Protocol):
         ...
 
 
-class Store(MediaStore, LifecycleStore, Protocol):
+class ContentStore(Protocol):
+    async def contents(self, project_id: str, table: str, ids: Sequence[str]) -> dict[str, Content]:
+        """Input, output and metadata (decoded JSON) of the `table` ("traces" or "observations") rows with these ids,
+        for exports that page through the UI lists and need the whole content, not the previews."""
+        ...
+
+
+class Store(MediaStore, LifecycleStore, ContentStore, Protocol):
     """A Spyglass store. Every read and write is scoped to one project id."""
 
     async def migrate(self) -> list[str]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import parse_qsl, urlencode
 
 from jinja2 import Environment
 
@@ -75,8 +76,18 @@ def media_parts(text: str) -> list[str | MediaReference]:
     return parts
 
 
+def without_paging(query: str) -> str:
+    """A list page's query string without its paging and format parameters: the filters alone."""
+    return urlencode([(k, v) for k, v in parse_qsl(query, keep_blank_values=False) if k not in _PAGING])
+
+
+_PAGING = frozenset({"cursor", "page", "format", "limit"})
+
+
 def register_filters(env: Environment) -> None:
-    env.filters.update(when=when, when_iso=when_iso, secs=secs, usd=usd, count=count, badge=badge)
+    env.filters.update(
+        without_paging=without_paging, when=when, when_iso=when_iso, secs=secs, usd=usd, count=count, badge=badge
+    )
     env.globals.update(
         score_value=score_value,
         chat_messages=chat_messages,

@@ -12,6 +12,7 @@ from urllib.parse import urlencode
 from starlette.datastructures import QueryParams
 
 from spyglass.domain.bounds import MAX_TAG_FILTERS
+from spyglass.domain.cursor_pages import ScoreQuery
 from spyglass.domain.listing import GenerationQuery, SortField, TraceQuery
 from spyglass.web.auth import WebError
 
@@ -123,3 +124,19 @@ def generation_query(params: QueryParams) -> GenerationQuery:
         user_id=_text(params, "user"), level=_level(params), environment=_text(params, "environment"),
         prompt_name=_text(params, "prompt"), sort=field, descending=descending,
     )  # fmt: skip
+
+
+def score_query(params: QueryParams) -> ScoreQuery:
+    """The scores table's filters (name, source, data type, trace) as a ScoreQuery; ValueError naming a bad one."""
+    choices = {"source": ("API", "ANNOTATION", "EVAL"), "data_type": ("NUMERIC", "CATEGORICAL", "BOOLEAN")}
+    picked: dict[str, tuple[str, ...]] = {}
+    for field, allowed in choices.items():
+        choice = (_text(params, field) or "").upper()
+        if choice and choice not in allowed:
+            raise ValueError(f"{field} must be one of {', '.join(allowed)}, got {choice[:20]!r}")
+        picked[field] = (choice,) if choice else ()
+    if _text(params, "user"):
+        raise ValueError("the scores export does not filter by user; filter the traces export by user instead")
+    name, trace = _text(params, "name"), _text(params, "trace")
+    return ScoreQuery(names=(name,) if name else (), sources=picked["source"], data_types=picked["data_type"],
+                      trace_ids=(trace,) if trace else ())  # fmt: skip

@@ -9,11 +9,13 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
+import orjson
 from psycopg import AsyncConnection
 from psycopg.rows import DictRow
 
 from spyglass.domain.model import Observation, Score, Session, SessionDetail, Trace, TraceDetail
 from spyglass.store.base import (
+    Content,
     NotFound,
     ObservationFilter,
     Page,
@@ -231,3 +233,17 @@ async def get_session(conn: Conn, project_id: str, session_id: str) -> SessionDe
         (project_id, session_id),
     )
     return SessionDetail(session=_session_from_row(project_id, row), traces=tuple(trace_from_row(r) for r in traces))
+
+
+async def contents(conn: Conn, project_id: str, table: str, ids: Sequence[str]) -> dict[str, Content]:
+    if table not in ("traces", "observations"):
+        raise ValueError(f"no contents for {table!r}")
+    rows = await _all(
+        conn, f"SELECT id, input, output, metadata FROM {table} WHERE project_id = %s AND id = ANY(%s)",
+        (project_id, list(ids)),
+    )  # fmt: skip
+    return {row["id"]: (_json(row["input"]), _json(row["output"]), row["metadata"]) for row in rows}
+
+
+def _json(text: str | None) -> Any:
+    return None if text is None else orjson.loads(text)

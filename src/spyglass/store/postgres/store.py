@@ -57,6 +57,7 @@ from spyglass.domain.pricing import ModelDefinition
 from spyglass.domain.prompts import NewPrompt, Prompt, PromptFilter, PromptGeneration, PromptMeta, PromptUsage
 from spyglass.store.base import (
     Conflict,
+    Content,
     NotFound,
     NotSupported,
     ObservationFilter,
@@ -525,6 +526,9 @@ class PostgresStore:
 
     async def web_secret(self) -> str:
         return await self._read(accounts.web_secret)
+
+    async def contents(self, project_id: str, table: str, ids: Sequence[str]) -> dict[str, Content]:
+        return await self._read(lambda c: queries.contents(c, project_id, table, ids))
 
     # --- data policies and retention (store/postgres/lifecycle.py) ---
 

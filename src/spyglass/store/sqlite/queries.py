@@ -11,6 +11,7 @@ import orjson
 
 from spyglass.domain.model import Observation, Score, Session, SessionDetail, Trace, TraceDetail
 from spyglass.store.base import (
+    Content,
     NotFound,
     ObservationFilter,
     Page,
@@ -217,3 +218,22 @@ def get_session(conn: sqlite3.Connection, project_id: str, session_id: str) -> S
         (project_id, session_id),
     ).fetchall()
     return SessionDetail(session=_session_from_row(project_id, row), traces=tuple(trace_from_row(r) for r in traces))
+
+
+def contents(conn: sqlite3.Connection, project_id: str, table: str, ids: Sequence[str]) -> dict[str, Content]:
+    if table not in ("traces", "observations"):
+        raise ValueError(f"no contents for {table!r}")
+    found: dict[str, Content] = {}
+    for start in range(0, len(ids), 500):
+        chunk = list(ids[start : start + 500])
+        marks = ",".join("?" * len(chunk))
+        for row in conn.execute(
+            f"SELECT id, input, output, metadata FROM {table} WHERE project_id = ? AND id IN ({marks})",
+            [project_id, *chunk],
+        ):
+            found[row["id"]] = (_json(row["input"]), _json(row["output"]), _json(row["metadata"]))
+    return found
+
+
+def _json(text: str | None) -> Any:
+    return None if text is None else orjson.loads(text)

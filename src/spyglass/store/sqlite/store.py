@@ -49,6 +49,7 @@ from spyglass.domain.pricing import ModelDefinition
 from spyglass.domain.prompts import NewPrompt, Prompt, PromptFilter, PromptGeneration, PromptMeta, PromptUsage
 from spyglass.store.base import (
     Conflict,
+    Content,
     NotFound,
     ObservationFilter,
     Page,
@@ -169,6 +170,9 @@ class SqliteStore:
     async def integrity_check(self) -> str:
         rows = await self._on_reader(lambda c: c.execute("PRAGMA integrity_check").fetchall())
         return "; ".join(str(r[0]) for r in rows)
+
+    async def contents(self, project_id: str, table: str, ids: Sequence[str]) -> dict[str, Content]:
+        return await self._on_reader(lambda c: queries.contents(c, project_id, table, ids))
 
     # --- media (store/sqlite/media.py) ---
 
