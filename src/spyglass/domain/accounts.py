@@ -34,10 +34,14 @@ class Action(enum.StrEnum):
     ANNOTATE = "annotate"  # add scores, bookmark
     SHARE = "share"  # switch a trace's public link on and off
     MANAGE_KEYS = "manage_keys"
+    EDIT_PROMPTS = "edit_prompts"  # new prompt versions, move labels
+    MANAGE_MODELS = "manage_models"  # add, edit and delete the project's model prices
+    RECOMPUTE_COSTS = "recompute_costs"  # re-price stored generations
 
 
 _NEEDS = {Action.READ: Role.VIEWER, Action.ANNOTATE: Role.MEMBER, Action.SHARE: Role.OWNER,
-          Action.MANAGE_KEYS: Role.ADMIN}  # fmt: skip
+          Action.MANAGE_KEYS: Role.ADMIN, Action.EDIT_PROMPTS: Role.MEMBER, Action.MANAGE_MODELS: Role.ADMIN,
+          Action.RECOMPUTE_COSTS: Role.OWNER}  # fmt: skip
 
 
 class AccountError(ValueError):

@@ -138,8 +138,8 @@ WHERE t.project_id = k.project_id AND t.id = k.id
 
 
 async def recompute_costs(
-    conn: Conn, book: PriceBook, *, since: datetime | None = None, model_pattern: str | None = None,
-    dry_run: bool = False,
+    conn: Conn, book: PriceBook, *, since: datetime | None = None, until: datetime | None = None,
+    project_id: str | None = None, model_pattern: str | None = None, dry_run: bool = False,
 ) -> RecomputeReport:  # fmt: skip
     """Re-price every stored observation with a model (see Store.recompute_costs), inside the caller's transaction."""
     pattern = re.compile(model_pattern, re.IGNORECASE) if model_pattern else None
@@ -148,6 +148,12 @@ async def recompute_costs(
     if since is not None:
         sql += " AND start_time >= %s"
         params.append(since if since.tzinfo else since.replace(tzinfo=UTC))
+    if until is not None:
+        sql += " AND start_time < %s"
+        params.append(until if until.tzinfo else until.replace(tzinfo=UTC))
+    if project_id is not None:
+        sql += " AND project_id = %s"
+        params.append(project_id)
     examined = changed = 0
     before = after = 0.0
     updates: list[tuple[Any, ...]] = []
