@@ -14,7 +14,7 @@ from typing import Annotated
 import typer
 
 from spyglass.config import settings_from_env
-from spyglass.domain.costs import RecomputeReport
+from spyglass.domain.costs import RecomputeReport, describe_recompute
 from spyglass.domain.pricing import PricingError, compile_pattern
 from spyglass.store import open_store
 
@@ -35,17 +35,6 @@ def _since(value: str | None) -> datetime | None:
     except ValueError:
         raise typer.BadParameter(f"--since must be an ISO date or timestamp, got {value!r}") from None
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
-
-
-def describe(report: RecomputeReport) -> str:
-    """One line a person reads: rows looked at, rows changed, money before and after."""
-    verb = "would change" if report.dry_run else "changed"
-    sign = "+" if report.delta >= 0 else "-"
-    return (
-        f"Examined {report.examined} generations; {verb} {report.changed} "
-        f"(on {report.traces_touched} traces): cost {report.cost_before:.6f} -> {report.cost_after:.6f} USD "
-        f"({sign}{abs(report.delta):.6f} USD)."
-    )
 
 
 @costs_app.command("recompute")
@@ -77,4 +66,4 @@ def recompute(
         finally:
             await store.close()
 
-    typer.echo(describe(asyncio.run(run())))
+    typer.echo(describe_recompute(asyncio.run(run())))

@@ -47,6 +47,21 @@ def main() -> None:
                 httpx.post(
                     f"{server.url}/api/public/scores", json=body, auth=server.auth, timeout=10
                 ).raise_for_status()
+            for body in (
+                {"name": "chat-system-prompt", "prompt": "You are a helpful assistant.\nAnswer briefly.",
+                 "config": {"temperature": 0.7}, "labels": ["production"], "commitMessage": "first version"},
+                {"name": "chat-system-prompt", "prompt": "You are a helpful assistant.\nAnswer in one or two"
+                 " sentences, in the user's language.", "config": {"temperature": 0.5}, "commitMessage": "shorter"},
+                {"name": "support/triage", "type": "chat", "labels": ["production"], "tags": ["support"],
+                 "prompt": [{"role": "system", "content": "Classify the ticket: {{categories}}."},
+                            {"type": "placeholder", "name": "history"}, {"role": "user", "content": "{{ticket}}"}]},
+            ):  # fmt: skip
+                httpx.post(
+                    f"{server.url}/api/public/v2/prompts", json=body, auth=server.auth, timeout=10
+                ).raise_for_status()
+            model = {"modelName": "house-llm", "matchPattern": "(?i)^house-llm(-.*)?$", "inputPrice": 0.0000004,
+                     "outputPrice": 0.0000016}  # fmt: skip
+            httpx.post(f"{server.url}/api/public/models", json=model, auth=server.auth, timeout=10).raise_for_status()
             shoot(server)
         finally:
             server.stop()
@@ -71,7 +86,11 @@ def shoot(server: ServerProcess) -> None:
         page.goto(f"{base}/traces/turn-1?observation=turn-1-llm")
         page.screenshot(path=str(OUT / "trace-detail.png"), full_page=True)
         for name, path in (("sessions", "/sessions/sess-alice"), ("generations", "/generations"),
-                           ("scores", "/scores"), ("users", "/users")):  # fmt: skip
+                           ("scores", "/scores"), ("users", "/users"), ("prompts", "/prompts"),
+                           ("prompt-detail", "/prompts/chat-system-prompt?version=2"),
+                           ("prompt-diff", "/prompt-diff/chat-system-prompt?from=1&to=2"),
+                           ("prompt-new", "/prompt-new/support/triage"),
+                           ("models", "/models?match=gpt-4o-mini-2024-07-18")):  # fmt: skip
             page.goto(base + path)
             page.screenshot(path=str(OUT / f"{name}.png"), full_page=True)
         browser.close()

@@ -3,7 +3,8 @@ process sharing the store sees), re-pricing, daily metrics and roll-ups."""
 
 from __future__ import annotations
 
-from datetime import date
+from dataclasses import replace
+from datetime import UTC, date, datetime
 
 import pytest
 
@@ -84,3 +85,38 @@ async def test_a_definition_created_through_another_process_prices_the_next_writ
     await store_backend.write(_generation(pid, "after", "shared-model", 10, 10))
     assert (await store_backend.get_observation(pid, "before")).cost_details == {}
     assert (await store_backend.get_observation(pid, "after")).cost_details["total"] == pytest.approx(10.0)
+
+
+async def test_replace_a_definition_and_reprice_one_project_in_a_time_range(store_backend: Store) -> None:
+    pid, other = await project(store_backend), await project(store_backend, "other")
+    day = 86_400_000_000
+    events: list[Event] = []
+    for p in (pid, other):
+        for i in range(3):  # generations started on Jan 1, 2 and 3
+            events += observation(p, f"{p}-g{i}", T0 + i * day, trace_id=f"t{i}", type="GENERATION",
+                                  model="house-model", start_time=T0 + i * day,
+                                  usage_details={"input": 10, "output": 0, "total": 10})  # fmt: skip
+    await store_backend.write(events)
+    mine = definition_from_dict({"model_name": "house-model", "match_pattern": "(?i)^house-model$",
+                                 "prices": {"input": 0.001}}, project_id=pid)  # fmt: skip
+    created = await store_backend.create_model(pid, mine)
+    await store_backend.create_model(other, mine)
+    edited = await store_backend.replace_model(pid, created.id, replace(mine, prices={"input": 0.002}))
+    assert edited.id != created.id
+    own = [m for m in (await store_backend.list_models(pid, PageRequest(limit=1000))).items if not m.is_builtin]
+    assert [(m.id, dict(m.prices)) for m in own] == [(edited.id, {"input": 0.002})]
+    with pytest.raises(NotFound):
+        await store_backend.replace_model(pid, created.id, mine)
+    with pytest.raises(Conflict):
+        await store_backend.replace_model(pid, "builtin-gpt-4o", mine)
+
+    since = datetime(2026, 1, 2, tzinfo=UTC)
+    until = datetime(2026, 1, 3, tzinfo=UTC)
+    report = await store_backend.recompute_costs(since, None, True, until=until, project_id=pid)
+    assert (report.examined, report.changed, report.dry_run) == (1, 1, True)
+    assert (await store_backend.get_observation(pid, f"{pid}-g1")).cost_details == {}
+    report = await store_backend.recompute_costs(since, None, until=until, project_id=pid)
+    assert (report.changed, report.cost_after) == (1, pytest.approx(0.02))
+    assert (await store_backend.get_observation(pid, f"{pid}-g1")).cost_details["total"] == pytest.approx(0.02)
+    for untouched in ((pid, f"{pid}-g0"), (pid, f"{pid}-g2"), (other, f"{other}-g1")):
+        assert (await store_backend.get_observation(*untouched)).cost_details == {}

@@ -85,3 +85,25 @@ async def test_usage_and_generations_of_a_prompt_version(store_backend: Store) -
     assert [s.id for s in page.items[1].trace_scores] == ["st"]
     with pytest.raises(NotFound):
         await store_backend.prompt_usage(pid, "p", 7)
+
+
+async def test_search_by_part_of_the_name_and_generation_counts(store_backend: Store) -> None:
+    pid = await project(store_backend)
+    for name in ("team/Support-Bot", "team/sales", "other"):
+        await store_backend.create_prompt(pid, text(name, "body"))
+    await store_backend.create_prompt(pid, text("team/Support-Bot", "body 2"))
+    found = await store_backend.list_prompts(pid, PromptFilter(search="support"), PageRequest())
+    assert [m.name for m in found.items] == ["team/Support-Bot"] and found.items[0].versions == (1, 2)
+    both = await store_backend.list_prompts(pid, PromptFilter(search="TEAM/"), PageRequest())
+    assert sorted(m.name for m in both.items) == ["team/Support-Bot", "team/sales"] and both.total == 2
+    assert (await store_backend.list_prompts(pid, PromptFilter(search="%"), PageRequest())).total == 0
+    events = []
+    for i, (name, version) in enumerate((("team/Support-Bot", 1), ("team/Support-Bot", 2), ("team/Support-Bot", 2),
+                                         ("other", 1), ("team/sales", 1))):  # fmt: skip
+        events += observation(pid, f"g{i}", T0 + i, trace_id="t", type="GENERATION", prompt_name=name,
+                              prompt_version=version)  # fmt: skip
+    await store_backend.write(events)
+    counts = await store_backend.prompt_generation_counts(pid, ["team/Support-Bot", "other", "unknown"])
+    assert counts == {("team/Support-Bot", 1): 1, ("team/Support-Bot", 2): 2, ("other", 1): 1}
+    assert await store_backend.prompt_generation_counts(pid, []) == {}
+    assert await store_backend.prompt_generation_counts(await project(store_backend, "another"), ["other"]) == {}

@@ -35,10 +35,14 @@ class Action(enum.StrEnum):
     SHARE = "share"  # switch a trace's public link on and off
     MANAGE_KEYS = "manage_keys"
     MANAGE_DATA = "manage_data"  # retention (deletes data) and masking
+    EDIT_PROMPTS = "edit_prompts"  # new prompt versions, move labels
+    MANAGE_MODELS = "manage_models"  # add, edit and delete the project's model prices
+    RECOMPUTE_COSTS = "recompute_costs"  # re-price stored generations
 
 
 _NEEDS = {Action.READ: Role.VIEWER, Action.ANNOTATE: Role.MEMBER, Action.SHARE: Role.OWNER,
-          Action.MANAGE_KEYS: Role.ADMIN, Action.MANAGE_DATA: Role.OWNER}  # fmt: skip
+          Action.MANAGE_KEYS: Role.ADMIN, Action.MANAGE_DATA: Role.OWNER, Action.EDIT_PROMPTS: Role.MEMBER,
+          Action.MANAGE_MODELS: Role.ADMIN, Action.RECOMPUTE_COSTS: Role.OWNER}  # fmt: skip
 
 
 class AccountError(ValueError):

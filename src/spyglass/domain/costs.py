@@ -71,3 +71,15 @@ class RecomputeReport:
     @property
     def delta(self) -> float:
         return self.cost_after - self.cost_before
+
+
+def describe_recompute(report: RecomputeReport) -> str:
+    """One line a person reads (the CLI prints it, the model prices page shows it): rows looked at, rows changed,
+    money before and after."""
+    verb = "would change" if report.dry_run else "changed"
+    sign = "+" if report.delta >= 0 else "-"
+    return (
+        f"Examined {report.examined} generations; {verb} {report.changed} "
+        f"(on {report.traces_touched} traces): cost {report.cost_before:.6f} -> {report.cost_after:.6f} USD "
+        f"({sign}{abs(report.delta):.6f} USD)."
+    )

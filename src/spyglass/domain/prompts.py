@@ -98,6 +98,7 @@ class PromptFilter:
     """List filters; each narrows the versions considered (a prompt is listed when any version matches)."""
 
     name: str | None = None
+    search: str | None = None  # any part of the name, case-insensitive (the UI's search box)
     label: str | None = None
     tag: str | None = None
     from_updated_at: datetime | None = None

@@ -332,6 +332,10 @@ class Store(MediaStore, LifecycleStore, ContentStore, Protocol):
         """Generations linked to the version, newest first, with their scores and their traces' scores."""
         ...
 
+    async def prompt_generation_counts(self, project_id: str, names: Sequence[str]) -> dict[tuple[str, int], int]:
+        """How many generations name each (prompt name, version) of `names`; pairs without any are left out."""
+        ...
+
     async def integrity_check(self) -> str:
         """The backend's own consistency check; 'ok' when healthy."""
         ...
@@ -354,6 +358,11 @@ class Store(MediaStore, LifecycleStore, ContentStore, Protocol):
         """Raises NotFound for an unknown id, Conflict for a built-in definition."""
         ...
 
+    async def replace_model(self, project_id: str, model_id: str, definition: ModelDefinition) -> ModelDefinition:
+        """Edit a project definition: in one transaction delete `model_id` and store `definition` under a new id
+        and creation time (so every replica's price cache sees the change). NotFound and Conflict as delete_model."""
+        ...
+
     async def daily_metrics(self, project_id: str, flt: TraceFilter, page: PageRequest) -> Page[DailyMetrics]:
         """UTC days (of the trace timestamp) with traces matching `flt`, newest first: trace and observation counts,
         cost (the sum of the traces' costs) and usage per model name (observations that have one)."""
@@ -367,12 +376,13 @@ class Store(MediaStore, LifecycleStore, ContentStore, Protocol):
         ...
 
     async def recompute_costs(
-        self, since: datetime | None = None, model_pattern: str | None = None, dry_run: bool = False
-    ) -> RecomputeReport:
-        """Re-price stored observations that have a model (started at or after `since`; model name matching the
-        regex `model_pattern`, case-insensitive) with the current definitions, in every project. Client-sent costs
-        and usage are kept. Changed rows and their traces' roll-ups are written in one transaction unless
-        `dry_run`."""
+        self, since: datetime | None = None, model_pattern: str | None = None, dry_run: bool = False,
+        *, until: datetime | None = None, project_id: str | None = None,
+    ) -> RecomputeReport:  # fmt: skip
+        """Re-price stored observations that have a model (started at or after `since` and before `until`; model
+        name matching the regex `model_pattern`, case-insensitive) with the current definitions, in `project_id` or
+        (None) every project. Client-sent costs and usage are kept. Changed rows and their traces' roll-ups are
+        written in one transaction unless `dry_run`."""
         ...
 
     # accounts (web UI users, their roles per project, signed-in sessions; see domain/accounts.py)

@@ -13,6 +13,8 @@ from spyglass.web import (
     pages_data,
     pages_export,
     pages_media,
+    pages_models,
+    pages_prompts,
     pages_scores,
     pages_sessions,
     pages_settings,
@@ -34,6 +36,8 @@ def install(app: FastAPI) -> None:
         pages_traces,
         pages_sessions,
         pages_scores,
+        pages_prompts,
+        pages_models,
         pages_settings,
     ):
         app.include_router(module.router, include_in_schema=False)

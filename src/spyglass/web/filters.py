@@ -39,8 +39,13 @@ def _text(params: QueryParams, name: str) -> str | None:
 
 
 def _time(params: QueryParams, name: str) -> datetime | None:
-    value = _text(params, name)
-    if value is None:
+    return parse_time(_text(params, name) or "", name)
+
+
+def parse_time(value: str, name: str) -> datetime | None:
+    """A date and time typed into a form (UTC unless it says otherwise); None when empty; 400 naming `name`."""
+    value = value.strip()
+    if not value:
         return None
     try:
         parsed = datetime.fromisoformat(value.replace(" ", "T") if "T" not in value and " " in value else value)

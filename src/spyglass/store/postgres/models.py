@@ -66,7 +66,8 @@ class PriceCache:
     async def get_all(self, conn: Conn) -> PriceBook:
         """A book for every project (re-pricing the whole store)."""
         cur = await conn.execute("SELECT DISTINCT project_id FROM models")
-        return await self.get(conn, [r["project_id"] for r in await cur.fetchall()])
+        # The projects cached here too: one whose last definition was deleted must be reloaded (as empty).
+        return await self.get(conn, [*(r["project_id"] for r in await cur.fetchall()), *self._fingerprints])
 
 
 def model_from_row(row: Row) -> ModelDefinition:
@@ -152,8 +153,8 @@ WHERE t.project_id = k.project_id AND t.id = k.id
 
 
 async def recompute_costs(
-    conn: Conn, book: PriceBook, *, since: datetime | None = None, model_pattern: str | None = None,
-    dry_run: bool = False,
+    conn: Conn, book: PriceBook, *, since: datetime | None = None, until: datetime | None = None,
+    project_id: str | None = None, model_pattern: str | None = None, dry_run: bool = False,
 ) -> RecomputeReport:  # fmt: skip
     """Re-price every stored observation with a model (see Store.recompute_costs), inside the caller's transaction."""
     pattern = compile_pattern(model_pattern, "--model") if model_pattern else None
@@ -162,6 +163,12 @@ async def recompute_costs(
     if since is not None:
         sql += " AND start_time >= %s"
         params.append(since if since.tzinfo else since.replace(tzinfo=UTC))
+    if until is not None:
+        sql += " AND start_time < %s"
+        params.append(until if until.tzinfo else until.replace(tzinfo=UTC))
+    if project_id is not None:
+        sql += " AND project_id = %s"
+        params.append(project_id)
     examined = changed = 0
     before = after = 0.0
     updates: list[tuple[Any, ...]] = []

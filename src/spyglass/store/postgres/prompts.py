@@ -127,6 +127,9 @@ async def list_prompts(conn: Conn, project_id: str, flt: PromptFilter, page: Pag
     if flt.name is not None:
         clauses.append("p.name = %s")
         params.append(flt.name)
+    if flt.search:
+        clauses.append("strpos(lower(p.name), lower(%s)) > 0")
+        params.append(flt.search)
     if flt.label is not None:
         clauses.append(
             "EXISTS (SELECT 1 FROM prompt_labels l WHERE l.project_id = p.project_id AND l.name = p.name"
@@ -300,6 +303,20 @@ async def delete_prompts(
 
 
 # --- generations linked to a prompt version ---
+
+
+async def generation_counts(conn: Conn, project_id: str, names: Sequence[str]) -> dict[tuple[str, int], int]:
+    """Linked generations per (prompt name, version) for `names` (versions without any are left out)."""
+    if not names:
+        return {}
+    rows = await _all(
+        conn,
+        "SELECT prompt_name, prompt_version, count(*) AS n FROM observations WHERE project_id = %s"
+        " AND prompt_name = ANY(%s) AND prompt_version IS NOT NULL GROUP BY prompt_name, prompt_version",
+        (project_id, list(names)),
+    )
+    return {(r["prompt_name"], r["prompt_version"]): int(r["n"]) for r in rows}
+
 
 _LINKED = "project_id = %s AND prompt_name = %s AND prompt_version = %s"
 

@@ -411,6 +411,9 @@ class PostgresStore:
     async def prompt_usage(self, project_id: str, name: str, version: int) -> PromptUsage:
         return await self._read(lambda c: prompts.prompt_usage(c, project_id, name, version))
 
+    async def prompt_generation_counts(self, project_id: str, names: Sequence[str]) -> dict[tuple[str, int], int]:
+        return await self._read(lambda c: prompts.generation_counts(c, project_id, names))
+
     async def list_prompt_generations(
         self, project_id: str, name: str, version: int, page: PageRequest
     ) -> Page[PromptGeneration]:
@@ -430,6 +433,13 @@ class PostgresStore:
     async def delete_model(self, project_id: str, model_id: str) -> None:
         await self._transact(lambda c: models.delete_model(c, project_id, model_id))
 
+    async def replace_model(self, project_id: str, model_id: str, definition: ModelDefinition) -> ModelDefinition:
+        async def replace(conn: Conn) -> ModelDefinition:
+            await models.delete_model(conn, project_id, model_id)
+            return await models.create_model(conn, project_id, definition)
+
+        return await self._transact(replace)
+
     async def daily_metrics(self, project_id: str, flt: TraceFilter, page: PageRequest) -> Page[DailyMetrics]:
         return await self._read(lambda c: metrics.daily_metrics(c, project_id, flt, page))
 
@@ -439,11 +449,13 @@ class PostgresStore:
         return await self._read(lambda c: metrics.cost_rollups(c, project_id, group, flt, limit))
 
     async def recompute_costs(
-        self, since: datetime | None = None, model_pattern: str | None = None, dry_run: bool = False
-    ) -> RecomputeReport:
+        self, since: datetime | None = None, model_pattern: str | None = None, dry_run: bool = False,
+        *, until: datetime | None = None, project_id: str | None = None,
+    ) -> RecomputeReport:  # fmt: skip
         async def run(conn: Conn) -> RecomputeReport:
             book = await self._prices.get_all(conn)
-            return await models.recompute_costs(conn, book, since=since, model_pattern=model_pattern, dry_run=dry_run)
+            return await models.recompute_costs(conn, book, since=since, until=until, project_id=project_id,
+                                                model_pattern=model_pattern, dry_run=dry_run)  # fmt: skip
 
         return await self._transact(run)
 

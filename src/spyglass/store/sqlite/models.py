@@ -157,18 +157,27 @@ def recompute_costs(
     rollup: Any,
     *,
     since: datetime | None = None,
+    until: datetime | None = None,
+    project_id: str | None = None,
     model_pattern: str | None = None,
     dry_run: bool = False,
 ) -> RecomputeReport:
-    """Re-price every stored observation with a model (started at or after `since`, model name matching the regex
-    `model_pattern` case-insensitively) with `book`. Client-sent costs and usage stay as they are. Rows whose cost
-    changed are updated and their traces' roll-ups refreshed by `rollup(conn, trace_keys)`, unless `dry_run`."""
+    """Re-price every stored observation with a model (started in [`since`, `until`), in `project_id` or every
+    project, model name matching the regex `model_pattern` case-insensitively) with `book`. Client-sent costs and
+    usage stay as they are. Rows whose cost changed are updated and their traces' roll-ups refreshed by
+    `rollup(conn, trace_keys)`, unless `dry_run`."""
     pattern = compile_pattern(model_pattern, "--model") if model_pattern else None
     sql = f"SELECT {_OBSERVATION_FIELDS} FROM observations WHERE model IS NOT NULL"
     params: list[Any] = []
     if since is not None:
         sql += " AND start_time >= ?"
         params.append(_us(since))
+    if until is not None:
+        sql += " AND start_time < ?"
+        params.append(_us(until))
+    if project_id is not None:
+        sql += " AND project_id = ?"
+        params.append(project_id)
     examined = changed = 0
     before = after = 0.0
     updates: list[tuple[Any, ...]] = []

@@ -114,6 +114,9 @@ def list_prompts(conn: sqlite3.Connection, project_id: str, flt: PromptFilter, p
     if flt.name is not None:
         clauses.append("p.name = ?")
         params.append(flt.name)
+    if flt.search:
+        clauses.append("instr(lower(p.name), lower(?)) > 0")
+        params.append(flt.search)
     if flt.label is not None:
         clauses.append(
             "EXISTS (SELECT 1 FROM prompt_labels l WHERE l.project_id = p.project_id AND l.name = p.name"
@@ -275,6 +278,20 @@ def delete_prompts(
 
 
 # --- generations linked to a prompt version ---
+
+
+def generation_counts(conn: sqlite3.Connection, project_id: str, names: Sequence[str]) -> dict[tuple[str, int], int]:
+    """Linked generations per (prompt name, version) for `names` (versions without any are left out)."""
+    if not names:
+        return {}
+    marks = ", ".join("?" for _ in names)
+    rows = conn.execute(
+        "SELECT prompt_name, prompt_version, count(*) FROM observations WHERE project_id = ?"
+        f" AND prompt_name IN ({marks}) AND prompt_version IS NOT NULL GROUP BY prompt_name, prompt_version",
+        (project_id, *names),
+    )
+    return {(r[0], r[1]): r[2] for r in rows}
+
 
 _LINKED = "project_id = ? AND prompt_name = ? AND prompt_version = ?"
 

@@ -241,6 +241,14 @@ class SqliteStore:
 
         await self._on_writer(lambda c: self._transaction(c, delete))
 
+    async def replace_model(self, project_id: str, model_id: str, definition: ModelDefinition) -> ModelDefinition:
+        def replace(conn: sqlite3.Connection) -> ModelDefinition:
+            self._prices.invalidate()
+            models.delete_model(conn, project_id, model_id)
+            return models.create_model(conn, project_id, definition)
+
+        return await self._on_writer(lambda c: self._transaction(c, replace))
+
     async def daily_metrics(self, project_id: str, flt: TraceFilter, page: PageRequest) -> Page[DailyMetrics]:
         return await self._on_reader(lambda c: metrics.daily_metrics(c, project_id, flt, page))
 
@@ -250,12 +258,14 @@ class SqliteStore:
         return await self._on_reader(lambda c: metrics.cost_rollups(c, project_id, group, flt, limit))
 
     async def recompute_costs(
-        self, since: datetime | None = None, model_pattern: str | None = None, dry_run: bool = False
-    ) -> RecomputeReport:
+        self, since: datetime | None = None, model_pattern: str | None = None, dry_run: bool = False,
+        *, until: datetime | None = None, project_id: str | None = None,
+    ) -> RecomputeReport:  # fmt: skip
         def run(conn: sqlite3.Connection) -> RecomputeReport:
             self._prices.invalidate()  # another process may have changed the definitions
-            return models.recompute_costs(conn, self._prices.get_all(conn), refresh_rollups, since=since,
-                                          model_pattern=model_pattern, dry_run=dry_run)  # fmt: skip
+            return models.recompute_costs(conn, self._prices.get_all(conn), refresh_rollups, since=since, until=until,
+                                          project_id=project_id, model_pattern=model_pattern,
+                                          dry_run=dry_run)  # fmt: skip
 
         return await self._on_writer(lambda c: self._transaction(c, run))
 
@@ -416,6 +426,9 @@ class SqliteStore:
 
     async def prompt_usage(self, project_id: str, name: str, version: int) -> PromptUsage:
         return await self._on_reader(lambda c: prompts.prompt_usage(c, project_id, name, version))
+
+    async def prompt_generation_counts(self, project_id: str, names: Sequence[str]) -> dict[tuple[str, int], int]:
+        return await self._on_reader(lambda c: prompts.generation_counts(c, project_id, names))
 
     async def list_prompt_generations(
         self, project_id: str, name: str, version: int, page: PageRequest

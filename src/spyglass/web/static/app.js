@@ -54,3 +54,14 @@ document.querySelectorAll("form.filters").forEach((form) => {
   }
   setInterval(refresh, Number(table.dataset.liveMs || 3000));
 })();
+
+// The prompt form shows the text box or the message rows, as the chosen type asks (without script, both show).
+document.querySelectorAll("form.prompt-form").forEach((form) => {
+  const show = () => {
+    const chosen = form.querySelector("input[name=type]:checked");
+    form.classList.toggle("is-chat", chosen !== null && chosen.value === "chat");
+    form.classList.toggle("is-text", chosen === null || chosen.value !== "chat");
+  };
+  form.querySelectorAll("input[name=type]").forEach((radio) => radio.addEventListener("change", show));
+  show();
+});
