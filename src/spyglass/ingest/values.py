@@ -5,7 +5,6 @@ Every failure raises InvalidItem with a message that names the field, so a clien
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
@@ -15,7 +14,6 @@ import orjson
 from spyglass.domain.model import LEVEL_RANK
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-_NUMBER = re.compile(r"^-?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$")
 
 
 class InvalidItem(ValueError):
@@ -121,12 +119,5 @@ def json_text(value: Any, field: str, limit: int) -> str:
 
 
 def model_parameters(value: dict[str, Any]) -> dict[str, Any]:
-    """The 2.x SDK sends float parameters as strings ("0.2"): give numbers back so every SDK stores the same."""
-    out: dict[str, Any] = {}
-    for key, item in value.items():
-        if isinstance(item, str) and _NUMBER.match(item):
-            number = float(item)
-            out[key] = int(number) if number.is_integer() and "." not in item and "e" not in item.lower() else number
-        else:
-            out[key] = item
-    return out
+    """Model parameters are kept exactly as sent, as Langfuse does: the 2.x SDK's `"0.2"` reads back `"0.2"`."""
+    return dict(value)

@@ -12,6 +12,7 @@ from spyglass.api.errors import ApiError
 from spyglass.api.params import page_request, timestamp
 from spyglass.api.wire import observation_to_wire, page_meta
 from spyglass.domain.model import Level, ObservationType
+from spyglass.query.observations import prompt_id, prompt_ids
 from spyglass.store.base import ObservationFilter
 
 router = APIRouter()
@@ -45,7 +46,8 @@ async def list_observations(
         version=version, environments=tuple(environment),
     )  # fmt: skip
     result = await ctx.store.list_observations(project, flt, page_request(page, limit))
-    return {"data": [observation_to_wire(o) for o in result.items], "meta": page_meta(result)}
+    prompts = await prompt_ids(ctx.store, project, result.items)
+    return {"data": [observation_to_wire(o, prompt_id(prompts, o)) for o in result.items], "meta": page_meta(result)}
 
 
 @router.get("/observations/{observation_id}")
@@ -54,4 +56,6 @@ async def get_observation(
     project: str = Depends(project_id),
     ctx: AppContext = Depends(context),  # noqa: B008
 ) -> dict[str, Any]:
-    return observation_to_wire(await ctx.store.get_observation(project, observation_id))
+    observation = await ctx.store.get_observation(project, observation_id)
+    prompts = await prompt_ids(ctx.store, project, [observation])
+    return observation_to_wire(observation, prompt_id(prompts, observation))

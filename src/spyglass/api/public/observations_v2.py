@@ -21,6 +21,7 @@ from spyglass.api.wire import iso
 from spyglass.domain.cursor_pages import Condition, ObservationQuery, TracedObservation
 from spyglass.domain.model import Level, ObservationType
 from spyglass.domain.usage import token_totals
+from spyglass.query.observations import prompt_id, prompt_ids
 from spyglass.store.base import NotSupported
 
 router = APIRouter()
@@ -77,6 +78,8 @@ def _raw_io(value: Any) -> str | None:
 
 
 def _metadata(value: Any, expand: set[str]) -> Any:
+    if value is None:
+        return {}
     if not isinstance(value, dict):
         return value
     out: dict[str, Any] = {}
@@ -91,11 +94,12 @@ def _metadata(value: Any, expand: set[str]) -> Any:
     return out
 
 
-def to_wire(item: TracedObservation, groups: set[str], expand: set[str]) -> dict[str, Any]:
+def to_wire(item: TracedObservation, groups: set[str], expand: set[str], prompt: str | None = None) -> dict[str, Any]:
     obs = item.observation
     out: dict[str, Any] = {
         "id": obs.id, "traceId": obs.trace_id, "startTime": iso(obs.start_time), "endTime": iso(obs.end_time),
         "projectId": obs.project_id, "parentObservationId": obs.parent_observation_id, "type": obs.type,
+        "modelId": None, "inputPrice": None, "outputPrice": None, "totalPrice": None,
     }  # fmt: skip
     if "basic" in groups:
         out.update({
@@ -112,12 +116,13 @@ def to_wire(item: TracedObservation, groups: set[str], expand: set[str]) -> dict
     if "metadata" in groups:
         out["metadata"] = _metadata(obs.metadata, expand)
     if "model" in groups:
-        out.update({"model": obs.model, "internalModelId": None, "modelParameters": obs.model_parameters})
+        out.update({"model": obs.model, "providedModelName": obs.model, "internalModelId": None,
+                    "modelParameters": obs.model_parameters})  # fmt: skip
     if "usage" in groups:
         out.update({"usageDetails": obs.usage_details, "costDetails": obs.cost_details,
                     "totalCost": obs.cost_details.get("total"), "usagePricingTierName": None})  # fmt: skip
     if "prompt" in groups:
-        out.update({"promptId": None, "promptName": obs.prompt_name, "promptVersion": obs.prompt_version})
+        out.update({"promptId": prompt, "promptName": obs.prompt_name, "promptVersion": obs.prompt_version})
     if "metrics" in groups:
         out.update({"latency": obs.latency_seconds, "timeToFirstToken": obs.time_to_first_token_seconds})
     if "trace_context" in groups:
@@ -181,4 +186,6 @@ async def list_observations_v2(
     meta: dict[str, Any] = {"limit": limit}
     if page.next is not None:
         meta["cursor"] = encode_cursor(page.next)
-    return {"data": [to_wire(item, groups, expand) for item in page.items], "meta": meta}
+    prompts = await prompt_ids(ctx.store, project, [i.observation for i in page.items]) if "prompt" in groups else {}
+    data = [to_wire(item, groups, expand, prompt_id(prompts, item.observation)) for item in page.items]
+    return {"data": data, "meta": meta}

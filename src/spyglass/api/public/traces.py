@@ -13,6 +13,7 @@ from spyglass.api.errors import ApiError
 from spyglass.api.params import order_by, page_request, timestamp
 from spyglass.api.wire import observation_to_wire, page_meta, score_to_wire, trace_to_wire
 from spyglass.domain.events import TraceDelete
+from spyglass.query.observations import prompt_id, prompt_ids
 from spyglass.store.base import NotFound, TraceFilter
 
 router = APIRouter()
@@ -69,9 +70,10 @@ async def get_trace(
     ctx: AppContext = Depends(context),  # noqa: B008
 ) -> dict[str, Any]:
     detail = await ctx.store.get_trace(project, trace_id)
+    prompts = await prompt_ids(ctx.store, project, detail.observations)
     return trace_to_wire(
         detail.trace,
-        observations=[observation_to_wire(o) for o in detail.observations],
+        observations=[observation_to_wire(o, prompt_id(prompts, o)) for o in detail.observations],
         scores=[score_to_wire(s) for s in detail.scores],
     )
 
