@@ -9,8 +9,10 @@ from fastapi import APIRouter, Depends, Query
 from spyglass.api.auth import project_id
 from spyglass.api.context import AppContext, context
 from spyglass.api.errors import ApiError
+from spyglass.api.filters import parse_filter
 from spyglass.api.params import page_request, timestamp
 from spyglass.api.wire import observation_to_wire, page_meta
+from spyglass.domain.filters import OBSERVATION_COLUMNS
 from spyglass.domain.model import Level, ObservationType
 from spyglass.query.observations import prompt_id, prompt_ids
 from spyglass.store.base import ObservationFilter
@@ -34,6 +36,7 @@ async def list_observations(
     fromStartTime: str | None = None,
     toStartTime: str | None = None,
     version: str | None = None,
+    filter: str | None = None,
 ) -> dict[str, Any]:
     if type is not None and type.upper() not in ObservationType.__members__:
         raise ApiError(400, f"type must be one of {', '.join(ObservationType)}, got {type!r}")
@@ -43,7 +46,7 @@ async def list_observations(
         trace_id=traceId, type=type.upper() if type else None, name=name, user_id=userId,
         level=level.upper() if level else None, parent_observation_id=parentObservationId,
         from_start_time=timestamp("fromStartTime", fromStartTime), to_start_time=timestamp("toStartTime", toStartTime),
-        version=version, environments=tuple(environment),
+        version=version, environments=tuple(environment), conditions=parse_filter(filter, OBSERVATION_COLUMNS),
     )  # fmt: skip
     result = await ctx.store.list_observations(project, flt, page_request(page, limit))
     prompts = await prompt_ids(ctx.store, project, result.items)

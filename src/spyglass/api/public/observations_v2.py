@@ -16,9 +16,11 @@ from spyglass.api.auth import project_id
 from spyglass.api.context import AppContext, context
 from spyglass.api.cursors import decode_cursor, encode_cursor
 from spyglass.api.errors import ApiError
+from spyglass.api.filters import parse_filter
 from spyglass.api.params import timestamp
 from spyglass.api.wire import iso
-from spyglass.domain.cursor_pages import Condition, ObservationQuery, TracedObservation
+from spyglass.domain.cursor_pages import ObservationQuery, TracedObservation
+from spyglass.domain.filters import OBSERVATION_COLUMNS
 from spyglass.domain.model import Level, ObservationType
 from spyglass.domain.usage import token_totals
 from spyglass.query.observations import prompt_id, prompt_ids
@@ -29,8 +31,6 @@ router = APIRouter()
 GROUPS = ("core", "basic", "time", "io", "metadata", "model", "usage", "prompt", "metrics", "trace_context")
 MAX_LIMIT = 1000
 METADATA_PREVIEW = 200
-_FILTER_TYPES = {"datetime", "string", "number", "stringOptions", "categoryOptions", "arrayOptions", "stringObject",
-                 "numberObject", "boolean", "null"}  # fmt: skip
 
 
 def _groups(fields: str | None) -> set[str]:
@@ -41,31 +41,6 @@ def _groups(fields: str | None) -> set[str]:
     if unknown:
         raise ApiError(400, f"unknown field group(s) {sorted(unknown)}; use any of {', '.join(GROUPS)}")
     return asked | {"core"}
-
-
-def _conditions(raw: str | None) -> tuple[Condition, ...]:
-    if not raw:
-        return ()
-    try:
-        items = orjson.loads(raw)
-    except orjson.JSONDecodeError:
-        raise ApiError(400, "filter must be a JSON array of {type, column, operator, value} objects") from None
-    if not isinstance(items, list):
-        raise ApiError(400, "filter must be a JSON array of {type, column, operator, value} objects")
-    out = []
-    for index, item in enumerate(items):
-        if not isinstance(item, dict) or not all(isinstance(item.get(k), str) for k in ("type", "column", "operator")):
-            raise ApiError(400, f"filter[{index}] needs string type, column and operator")
-        if item["type"] not in _FILTER_TYPES:
-            raise ApiError(400, f"filter[{index}].type {item['type']!r} is not one of {sorted(_FILTER_TYPES)}")
-        value = item.get("value")
-        if item["type"] == "datetime":
-            if not isinstance(value, str):
-                raise ApiError(400, f"filter[{index}].value must be an ISO-8601 timestamp")
-            value = timestamp(f"filter[{index}].value", value)
-        key = item.get("key")
-        out.append(Condition(item["column"], item["operator"], value, key if isinstance(key, str) else None))
-    return tuple(out)
 
 
 def _raw_io(value: Any) -> str | None:
@@ -176,7 +151,8 @@ async def list_observations_v2(
         name=name, user_id=userId, session_id=sessionId, type=_upper("type", type, ObservationType),
         trace_id=traceId, level=_upper("level", level, Level), parent_observation_id=parentObservationId,
         is_root=isRootObservation, environments=tuple(e for v in environment for e in v.split(",") if e),
-        from_start_time=starts[0], to_start_time=starts[1], version=version, conditions=_conditions(filter),
+        from_start_time=starts[0], to_start_time=starts[1], version=version,
+        conditions=parse_filter(filter, OBSERVATION_COLUMNS),
     )  # fmt: skip
     try:
         page = await ctx.store.list_observations_v2(project, query, decode_cursor(cursor), limit)

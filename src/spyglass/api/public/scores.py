@@ -17,10 +17,13 @@ from spyglass.api.auth import project_id
 from spyglass.api.body import read_json
 from spyglass.api.context import AppContext, context
 from spyglass.api.errors import ApiError
+from spyglass.api.filters import parse_filter
 from spyglass.api.params import page_request, timestamp
 from spyglass.api.responses import Json
 from spyglass.api.wire import page_meta, score_to_wire
 from spyglass.domain.events import ScoreDelete, ScoreUpsert
+from spyglass.domain.filters import SCORE_COLUMNS
+from spyglass.domain.model import ScoreDataType, ScoreSource
 from spyglass.domain.usage import UsageError
 from spyglass.ingest.langfuse import score_upsert
 from spyglass.ingest.values import InvalidItem, now_micros
@@ -64,6 +67,16 @@ async def create_scores(
     return Json({"message": "Accepted"}, status_code=202)
 
 
+_VALUE_OPERATORS = ("=", ">", "<", ">=", "<=", "!=", "<>")
+_SCORE_FIELD_GROUPS = ("score", "trace")
+
+
+def _score_fields(value: str | None) -> None:
+    asked = {f.strip() for f in (value or "").split(",") if f.strip()}
+    if unknown := asked - set(_SCORE_FIELD_GROUPS):
+        raise ApiError(400, f"unknown field group(s) {sorted(unknown)[:5]}; use any of score, trace")
+
+
 async def _list(project: str, ctx: AppContext, page: int | None, limit: int | None, flt: ScoreFilter) -> dict[str, Any]:
     result = await ctx.store.list_scores(project, flt, page_request(page, limit))
     return {"data": [score_to_wire(s) for s in result.items], "meta": page_meta(result)}
@@ -87,12 +100,35 @@ async def list_scores(
     sessionId: str | None = None,
     scoreIds: str | None = None,
     environment: list[str] = Query(default=[]),  # noqa: B008
+    operator: str | None = None,
+    value: float | None = None,
+    configId: str | None = None,
+    datasetRunId: str | None = None,
+    queueId: str | None = None,
+    traceTags: list[str] = Query(default=[]),  # noqa: B008
+    fields: str | None = None,
+    filter: str | None = None,
 ) -> dict[str, Any]:
+    _score_fields(fields)
+    if (operator is None) != (value is None):
+        raise ApiError(400, "operator and value go together: give both or neither")
+    if operator is not None and operator not in _VALUE_OPERATORS:
+        raise ApiError(400, f"operator must be one of {', '.join(_VALUE_OPERATORS)}, got {operator[:20]!r}")
+    if source is not None and source.upper() not in ScoreSource.__members__:
+        raise ApiError(400, f"source must be one of {', '.join(ScoreSource)}, got {source[:40]!r}")
+    if dataType is not None and dataType.upper() not in ScoreDataType.__members__:
+        raise ApiError(400, f"dataType must be one of {', '.join(ScoreDataType)}, got {dataType[:40]!r}")
+    if queueId:  # annotation queues do not exist here, so no score is in one
+        return {"data": [], "meta": {"page": 1, "limit": page_request(page, limit).limit, "totalItems": 0,
+                                     "totalPages": 0}}  # fmt: skip
     flt = ScoreFilter(
         trace_id=traceId, observation_id=observationId, session_id=sessionId, name=name, user_id=userId,
-        source=source, data_type=dataType, from_timestamp=timestamp("fromTimestamp", fromTimestamp),
+        source=source.upper() if source else None, data_type=dataType.upper() if dataType else None,
+        from_timestamp=timestamp("fromTimestamp", fromTimestamp),
         to_timestamp=timestamp("toTimestamp", toTimestamp),
         score_ids=tuple(i for i in (scoreIds or "").split(",") if i), environments=tuple(environment),
+        config_id=configId, dataset_run_id=datasetRunId, trace_tags=tuple(traceTags), value_operator=operator,
+        value=value, conditions=parse_filter(filter, SCORE_COLUMNS),
     )  # fmt: skip
     return await _list(project, ctx, page, limit, flt)
 

@@ -62,6 +62,25 @@ class Where(BaseWhere):
         if tags:
             self.add(f"{column} @> %s::text[]", list(tags))
 
+    def seconds(self, start: str, end: str) -> str:
+        return f"extract(epoch FROM {end} - {start})::float8"
+
+    def boolean(self, value: bool) -> Any:
+        return value
+
+    def json_text(self, column: str, key: str) -> tuple[str, list[Any]]:
+        return f"({column} ->> %s)", [key]
+
+    def json_number(self, column: str, key: str) -> tuple[str, list[Any]]:
+        return f"(CASE WHEN jsonb_typeof({column} -> %s) = 'number' THEN ({column} ->> %s)::float8 END)", [key, key]
+
+    def tags_match(self, column: str, operator: str, tags: tuple[str, ...]) -> tuple[str, list[Any]]:
+        if operator == "any of":
+            return f"coalesce({column} && %s::text[], false)", [list(tags)]
+        if operator == "all of":
+            return f"coalesce({column} @> %s::text[], false)", [list(tags)]
+        return f"NOT coalesce({column} && %s::text[], false)", [list(tags)]
+
 
 async def _all(conn: Conn, sql: str, params: Any) -> list[Row]:
     cur = await conn.execute(sql, params)
