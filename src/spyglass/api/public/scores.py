@@ -23,10 +23,11 @@ from spyglass.api.responses import Json
 from spyglass.api.wire import page_meta, score_to_wire
 from spyglass.domain.events import ScoreDelete, ScoreUpsert
 from spyglass.domain.filters import SCORE_COLUMNS
-from spyglass.domain.model import ScoreDataType, ScoreSource
+from spyglass.domain.model import ScoreDataType, ScoreSource, Trace
 from spyglass.domain.usage import UsageError
 from spyglass.ingest.langfuse import score_upsert
 from spyglass.ingest.values import InvalidItem, now_micros
+from spyglass.query.scores import score_traces
 from spyglass.store.base import ScoreFilter
 
 router = APIRouter()
@@ -71,15 +72,31 @@ _VALUE_OPERATORS = ("=", ">", "<", ">=", "<=", "!=", "<>")
 _SCORE_FIELD_GROUPS = ("score", "trace")
 
 
-def _score_fields(value: str | None) -> None:
-    asked = {f.strip() for f in (value or "").split(",") if f.strip()}
+def _score_fields(value: str | None) -> set[str]:
+    """Langfuse's `fields` of the score list: `score` and `trace` unless told otherwise."""
+    asked = {f.strip() for f in (value or "").split(",") if f.strip()} or set(_SCORE_FIELD_GROUPS)
     if unknown := asked - set(_SCORE_FIELD_GROUPS):
         raise ApiError(400, f"unknown field group(s) {sorted(unknown)[:5]}; use any of score, trace")
+    return asked | {"score"}
 
 
-async def _list(project: str, ctx: AppContext, page: int | None, limit: int | None, flt: ScoreFilter) -> dict[str, Any]:
+def _trace_group(trace: Trace | None) -> dict[str, Any] | None:
+    if trace is None:
+        return None
+    return {"userId": trace.user_id, "tags": list(trace.tags), "environment": trace.environment,
+            "sessionId": trace.session_id}  # fmt: skip
+
+
+async def _list(
+    project: str, ctx: AppContext, page: int | None, limit: int | None, flt: ScoreFilter, groups: set[str]
+) -> dict[str, Any]:
     result = await ctx.store.list_scores(project, flt, page_request(page, limit))
-    return {"data": [score_to_wire(s) for s in result.items], "meta": page_meta(result)}
+    data = [score_to_wire(s) for s in result.items]
+    if "trace" in groups:
+        traces = await score_traces(ctx.store, project, result.items)
+        for item, score in zip(data, result.items, strict=True):
+            item["trace"] = _trace_group(traces.get(score.trace_id or ""))
+    return {"data": data, "meta": page_meta(result)}
 
 
 @router.get("/scores")
@@ -109,7 +126,9 @@ async def list_scores(
     fields: str | None = None,
     filter: str | None = None,
 ) -> dict[str, Any]:
-    _score_fields(fields)
+    groups = _score_fields(fields)
+    if (userId or traceTags) and "trace" not in groups:
+        raise ApiError(400, "userId and traceTags filter on the trace: add 'trace' to fields or leave them out")
     if (operator is None) != (value is None):
         raise ApiError(400, "operator and value go together: give both or neither")
     if operator is not None and operator not in _VALUE_OPERATORS:
@@ -130,7 +149,7 @@ async def list_scores(
         config_id=configId, dataset_run_id=datasetRunId, trace_tags=tuple(traceTags), value_operator=operator,
         value=value, conditions=parse_filter(filter, SCORE_COLUMNS),
     )  # fmt: skip
-    return await _list(project, ctx, page, limit, flt)
+    return await _list(project, ctx, page, limit, flt, groups)
 
 
 @router.get("/scores/{score_id}")
