@@ -53,7 +53,7 @@ def trace_to_wire(
         "release": trace.release,
         "version": trace.version,
         "userId": trace.user_id,
-        "metadata": _metadata(trace.metadata),
+        "metadata": metadata_map(trace.metadata),
         "tags": list(trace.tags),
         "public": trace.public,
         "bookmarked": trace.bookmarked,
@@ -73,7 +73,7 @@ def trace_to_wire(
     }
 
 
-def _metadata(value: Any) -> Any:
+def metadata_map(value: Any) -> Any:
     """Langfuse keeps metadata as a map, so an entity without any reads back `{}`, never null."""
     return {} if value is None else value
 
@@ -111,7 +111,7 @@ def observation_to_wire(obs: Observation, prompt_id: str | None = None) -> dict[
         "modelParameters": obs.model_parameters,
         "input": obs.input,
         "output": obs.output,
-        "metadata": _metadata(obs.metadata),
+        "metadata": metadata_map(obs.metadata),
         "version": obs.version,
         "level": obs.level,
         "statusMessage": obs.status_message,
@@ -152,7 +152,8 @@ def observation_to_wire(obs: Observation, prompt_id: str | None = None) -> dict[
 
 
 def score_to_wire(score: Score) -> dict[str, Any]:
-    return {
+    """Langfuse's score shape (v1 and v2 reads); a TEXT score has no `value` key, as in Langfuse."""
+    out = {
         "id": score.id,
         "projectId": score.project_id,
         "traceId": score.trace_id,
@@ -165,15 +166,19 @@ def score_to_wire(score: Score) -> dict[str, Any]:
         "dataType": score.data_type,
         "source": score.source,
         "comment": score.comment,
-        "metadata": _metadata(score.metadata),
+        "metadata": metadata_map(score.metadata),
         "configId": score.config_id,
         "authorUserId": score.author_user_id,
         "queueId": None,
+        "executionTraceId": None,
         "environment": score.environment,
         "timestamp": iso(score.timestamp),
         "createdAt": iso(score.created_at),
         "updatedAt": iso(score.updated_at),
     }
+    if score.data_type == "TEXT":
+        del out["value"]
+    return out
 
 
 def session_to_wire(session: Session) -> dict[str, Any]:
