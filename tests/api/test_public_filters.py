@@ -22,7 +22,7 @@ async def _seed(client: httpx.AsyncClient) -> None:
     batch = [
         _event("trace-create", {"id": "t-a", "name": "chat", "userId": "alice", "sessionId": "s-1",
                                 "timestamp": "2026-11-27T10:00:00Z", "tags": ["prod", "critical"],
-                                "metadata": {"tier": "enterprise", "seats": 30}, "release": "r1"}, 1),
+                                "metadata": {"tier": "enterprise", "seats": 30}, "release": "r1", "public": True}, 1),
         _event("trace-create", {"id": "t-b", "name": "batch-job", "userId": "bob", "timestamp": "2026-11-27T11:00:00Z",
                                 "tags": ["dev"], "metadata": {"tier": "free", "seats": 1}, "release": "r2"}, 2),
         _event("generation-create", {"id": "g-a", "traceId": "t-a", "name": "llm", "model": "gpt-4o",
@@ -115,11 +115,18 @@ async def test_score_query_parameters(app_client: httpx.AsyncClient) -> None:
     assert await _ids(app_client, scores, None, configId="none") == []
 
 
+@pytest.mark.parametrize(("order", "expected"), [("public.desc", ["t-a", "t-b"]), ("public.asc", ["t-b", "t-a"])])
+async def test_traces_order_by_public(app_client: httpx.AsyncClient, order: str, expected: list[str]) -> None:
+    await _seed(app_client)
+    response = await app_client.get("/api/public/traces", params={"orderBy": order})
+    assert [t["id"] for t in response.json()["data"]] == expected
+
+
 async def test_trace_field_groups(app_client: httpx.AsyncClient) -> None:
     await _seed(app_client)
     response = await app_client.get("/api/public/traces/t-a", params={"fields": "core,scores"})
     trace = response.json()
-    assert "input" not in trace and "metadata" not in trace
+    assert (trace["input"], trace["output"], trace["metadata"]) == (None, None, {})
     assert trace["observations"] == [] and len(trace["scores"]) == 2
     assert (trace["latency"], trace["totalCost"]) == (-1, -1)
     listed = (await app_client.get("/api/public/traces", params={"fields": "core"})).json()["data"]

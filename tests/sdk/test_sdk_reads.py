@@ -99,6 +99,7 @@ out["sessions"] = [dump(s) for s in api.sessions.list().data]
 out["prompt"] = dump(api.prompts.get(PROMPT))
 out["prompts"] = [dump(p) for p in api.prompts.list().data]
 out["models"] = [dump(m) for m in api.models.list(limit=5).data]
+out["model"] = dump(api.models.get(out["models"][0]["id"]))
 out["missing"] = missing(lambda: api.trace.get("rf-missing"))
 print(json.dumps(out))
 """
@@ -126,6 +127,7 @@ out["sessions"] = [dump(s) for s in api.sessions.list().data]
 out["prompt"] = dump(api.prompts.get(PROMPT))
 out["prompts"] = [dump(p) for p in api.prompts.list().data]
 out["models"] = [dump(m) for m in api.models.list(limit=5).data]
+out["model"] = dump(api.models.get(out["models"][0]["id"]))
 out["missing"] = missing(lambda: api.trace.get("rf-missing"))
 print(json.dumps(out))
 """
@@ -151,6 +153,7 @@ out["scores_v3"] = [dump(s) for s in api.scores.get_many(trace_id=TRACE, fields=
 out["prompt"] = dump(api.prompts.get(PROMPT))
 out["prompts"] = [dump(p) for p in api.prompts.list().data]
 out["models"] = [dump(m) for m in api.models.list(limit=5).data]
+out["model"] = dump(api.models.get(out["models"][0]["id"]))
 # the v2 score shape is still a model of this SDK (commons.Score): parse our answer with it
 import os
 auth = (os.environ["LANGFUSE_PUBLIC_KEY"], os.environ["LANGFUSE_SECRET_KEY"])
@@ -196,7 +199,7 @@ def test_v1_reads_parse_with_the_sdk_models(module_server: ServerProcess, seeded
     assert [t["id"] for t in out["session"]["traces"]] == [TRACE]
     assert SESSION in [s["id"] for s in out["sessions"]]
     assert out["prompt"]["name"] == PROMPT and PROMPT in [p["name"] for p in out["prompts"]]
-    assert out["models"]
+    assert out["models"] and out["model"]["id"] == out["models"][0]["id"]
     assert out["missing"]["status"] == 404
     assert out["missing"]["body"]["error"] == "LangfuseNotFoundError"
     assert out["missing"]["body"]["message"]
@@ -215,7 +218,7 @@ def test_v5_reads_parse_with_the_sdk_models(module_server: ServerProcess, seeded
     scores = _by(out["scores_v3"])
     assert (scores["rf-num"]["value"], scores["rf-cat"]["value"], scores["rf-bool"]["value"]) == (0.5, "friendly", True)
     assert (out["score"]["value"], out["score"]["stringValue"]) == (0, "friendly")
-    assert out["prompt"]["name"] == PROMPT and out["models"]
+    assert out["prompt"]["name"] == PROMPT and out["model"]["id"] == out["models"][0]["id"]
 
 
 def test_trace_has_every_key_langfuse_returns(seeded: dict[str, Any]) -> None:

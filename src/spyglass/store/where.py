@@ -15,6 +15,15 @@ from spyglass.store.base import ObservationFilter, ScoreFilter, TraceFilter
 
 _COMPARE = frozenset({"=", ">", "<", ">=", "<=", "<>"})
 
+# `orderBy` fields of the trace list -> SQL (the same in both backends)
+TRACE_ORDER_COLUMNS = {
+    "timestamp": "timestamp", "name": "name", "userId": "user_id", "user_id": "user_id",
+    "sessionId": "session_id", "session_id": "session_id", "release": "release", "version": "version",
+    "latency": "(coalesce(end_time, start_time) - start_time)", "totalCost": "total_cost",
+    "total_cost": "total_cost", "tokens": "total_tokens", "totalTokens": "total_tokens", "id": "id",
+    "public": "public", "bookmarked": "bookmarked",
+}  # fmt: skip
+
 
 class Where:
     """Clauses joined by AND, with their parameters in order. Always scoped to one project."""

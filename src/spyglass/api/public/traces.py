@@ -47,11 +47,10 @@ def _fields(value: str | None) -> set[str]:
 
 
 def _only(trace: dict[str, Any], fields: set[str]) -> dict[str, Any]:
-    """Leave out what the groups not asked for hold, as Langfuse does: io drops input, output and metadata;
-    observations and scores become empty lists; metrics read -1."""
+    """Leave out what the groups not asked for hold, as Langfuse does: without io, input and output read null and
+    metadata {}; observations and scores become empty lists; metrics read -1."""
     if "io" not in fields:
-        for key in ("input", "output", "metadata"):
-            trace.pop(key, None)
+        trace.update({"input": None, "output": None, "metadata": {}})
     if "observations" not in fields:
         trace["observations"] = []
     if "scores" not in fields:
@@ -106,7 +105,10 @@ async def get_trace(
     fields: str | None = None,
 ) -> dict[str, Any]:
     groups = _fields(fields)
-    detail = await ctx.store.get_trace(project, trace_id)
+    try:
+        detail = await ctx.store.get_trace(project, trace_id)
+    except NotFound:
+        raise ApiError(404, f"Trace {trace_id} not found within authorized project") from None
     prompts = await prompt_ids(ctx.store, project, detail.observations)
     trace = trace_to_wire(
         detail.trace,
