@@ -83,8 +83,9 @@ class Where:
         """SQL (and its parameters) for the top-level `key` of a JSON object column, as text."""
         path = '$."' + key.replace('"', '\\"') + '"'
         value = f"json_extract({column}, {self.mark})"
-        return (f"(CASE WHEN json_type({column}, {self.mark}) IN ('object', 'array')"
-                f" THEN {value} ELSE CAST({value} AS TEXT) END)", [path, path, path])  # fmt: skip
+        return (f"(CASE json_type({column}, {self.mark}) WHEN 'true' THEN 'true' WHEN 'false' THEN 'false'"
+                f" WHEN 'object' THEN {value} WHEN 'array' THEN {value} ELSE CAST({value} AS TEXT) END)",
+                [path] * 4)  # fmt: skip
 
     def json_number(self, column: str, key: str) -> tuple[str, list[Any]]:
         """SQL for the top-level `key` of a JSON object column when it is a number, else NULL."""
