@@ -88,10 +88,17 @@ async def test_trace_filter(app_client: httpx.AsyncClient, conditions: list[Any]
     assert await _ids(app_client, "/api/public/traces", conditions) == expected
 
 
-async def test_trace_filter_and_query_parameters_both_apply(app_client: httpx.AsyncClient) -> None:
+async def test_filter_takes_precedence_over_a_query_parameter_on_its_column(app_client: httpx.AsyncClient) -> None:
     await _seed(app_client)
     everyone = [_c("stringOptions", "userId", "any of", ["alice", "bob"])]
-    assert await _ids(app_client, "/api/public/traces", everyone, userId="bob") == ["t-b"]
+    assert await _ids(app_client, "/api/public/traces", everyone, userId="bob") == ["t-a", "t-b"]
+    assert await _ids(app_client, "/api/public/traces", everyone, name="chat") == ["t-a"]  # other columns: both
+    generations = [_c("string", "type", "=", "GENERATION")]
+    assert await _ids(app_client, "/api/public/observations", generations, type="SPAN") == ["g-a"]
+    assert await _ids(app_client, "/api/public/v2/observations", generations, type="SPAN") == ["g-a"]
+    low = [_c("number", "value", "<", 0.5)]
+    assert await _ids(app_client, "/api/public/scores", low, name="quality") == ["sc-4"]
+    assert await _ids(app_client, "/api/public/scores", low, operator=">", value=0.5) == ["sc-3", "sc-4"]
 
 
 async def test_observation_and_score_filters(app_client: httpx.AsyncClient) -> None:

@@ -3,9 +3,10 @@ parsed into domain `Condition`s with a 400 that names the entry and the problem 
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import orjson
 
@@ -16,6 +17,10 @@ from spyglass.domain.filters import KEYED_TYPES, OPERATORS, Condition
 MAX_CONDITIONS = 100
 MAX_TEXT = 10_000
 MAX_INT = 2**63 - 1
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
+
+F = TypeVar("F", bound="DataclassInstance")
 _SHAPE = "filter must be a JSON array of {type, column, operator, value} objects"
 _FIELDS = {"type", "column", "operator", "value", "key"}
 
@@ -106,3 +111,13 @@ def _text(where: str, value: Any) -> str:
     if "\x00" in value:
         raise ApiError(400, f"{where}.value must not contain NUL characters")
     return value
+
+
+def filter_wins(flt: F, columns: Mapping[str, str]) -> F:
+    """Langfuse's precedence: a plain query parameter is dropped when a `filter` condition targets its column.
+
+    `flt` is a filter dataclass whose `conditions` are set; `columns` maps its field names to filter columns."""
+    targeted = {cond.column for cond in getattr(flt, "conditions", ())}
+    defaults = {f.name: f.default for f in dataclasses.fields(flt)}
+    dropped = {name: defaults[name] for name, column in columns.items() if column in targeted}
+    return dataclasses.replace(flt, **dropped) if dropped else flt

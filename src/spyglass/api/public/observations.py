@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Query
 from spyglass.api.auth import project_id
 from spyglass.api.context import AppContext, context
 from spyglass.api.errors import ApiError
-from spyglass.api.filters import parse_filter
+from spyglass.api.filters import filter_wins, parse_filter
 from spyglass.api.params import page_request, timestamp
 from spyglass.api.wire import observation_to_wire, page_meta
 from spyglass.domain.filters import OBSERVATION_COLUMNS
@@ -18,6 +18,12 @@ from spyglass.query.observations import prompt_id, prompt_ids
 from spyglass.store.base import ObservationFilter
 
 router = APIRouter()
+
+# ObservationFilter / ObservationQuery fields -> the filter column that overrides them (shared with v2)
+PARAM_COLUMNS = {"trace_id": "traceId", "type": "type", "name": "name", "user_id": "userId", "level": "level",
+                 "parent_observation_id": "parentObservationId", "from_start_time": "startTime",
+                 "to_start_time": "startTime", "version": "version", "environments": "environment",
+                 "session_id": "sessionId", "is_root": "isRootObservation"}  # fmt: skip
 
 
 @router.get("/observations")
@@ -48,6 +54,7 @@ async def list_observations(
         from_start_time=timestamp("fromStartTime", fromStartTime), to_start_time=timestamp("toStartTime", toStartTime),
         version=version, environments=tuple(environment), conditions=parse_filter(filter, OBSERVATION_COLUMNS),
     )  # fmt: skip
+    flt = filter_wins(flt, PARAM_COLUMNS)
     result = await ctx.store.list_observations(project, flt, page_request(page, limit))
     prompts = await prompt_ids(ctx.store, project, result.items)
     return {"data": [observation_to_wire(o, prompt_id(prompts, o)) for o in result.items], "meta": page_meta(result)}

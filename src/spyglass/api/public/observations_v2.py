@@ -16,8 +16,9 @@ from spyglass.api.auth import project_id
 from spyglass.api.context import AppContext, context
 from spyglass.api.cursors import decode_cursor, encode_cursor
 from spyglass.api.errors import ApiError
-from spyglass.api.filters import parse_filter
+from spyglass.api.filters import filter_wins, parse_filter
 from spyglass.api.params import timestamp
+from spyglass.api.public.observations import PARAM_COLUMNS
 from spyglass.api.wire import iso
 from spyglass.domain.cursor_pages import ObservationQuery, TracedObservation
 from spyglass.domain.filters import OBSERVATION_COLUMNS
@@ -154,6 +155,7 @@ async def list_observations_v2(
         from_start_time=starts[0], to_start_time=starts[1], version=version,
         conditions=parse_filter(filter, OBSERVATION_COLUMNS),
     )  # fmt: skip
+    query = filter_wins(query, PARAM_COLUMNS)
     try:
         page = await ctx.store.list_observations_v2(project, query, decode_cursor(cursor), limit)
     except NotSupported as exc:

@@ -17,7 +17,7 @@ from spyglass.api.auth import project_id
 from spyglass.api.body import read_json
 from spyglass.api.context import AppContext, context
 from spyglass.api.errors import ApiError
-from spyglass.api.filters import parse_filter
+from spyglass.api.filters import filter_wins, parse_filter
 from spyglass.api.params import page_request, timestamp
 from spyglass.api.responses import Json
 from spyglass.api.wire import page_meta, score_to_wire
@@ -68,6 +68,12 @@ async def create_scores(
     return Json({"message": "Accepted"}, status_code=202)
 
 
+# ScoreFilter fields -> the filter column that overrides them
+_PARAM_COLUMNS = {"trace_id": "traceId", "observation_id": "observationId", "session_id": "sessionId", "name": "name",
+                  "user_id": "userId", "source": "source", "data_type": "dataType", "from_timestamp": "timestamp",
+                  "to_timestamp": "timestamp", "score_ids": "id", "environments": "environment",
+                  "config_id": "configId", "dataset_run_id": "datasetRunId", "trace_tags": "traceTags",
+                  "value_operator": "value", "value": "value"}  # fmt: skip
 _VALUE_OPERATORS = ("=", ">", "<", ">=", "<=", "!=", "<>")
 _SCORE_FIELD_GROUPS = ("score", "trace")
 
@@ -149,6 +155,7 @@ async def list_scores(
         config_id=configId, dataset_run_id=datasetRunId, trace_tags=tuple(traceTags), value_operator=operator,
         value=value, conditions=parse_filter(filter, SCORE_COLUMNS),
     )  # fmt: skip
+    flt = filter_wins(flt, _PARAM_COLUMNS)
     return await _list(project, ctx, page, limit, flt, groups)
 
 

@@ -10,7 +10,7 @@ from spyglass.api.auth import project_id
 from spyglass.api.body import read_json
 from spyglass.api.context import AppContext, context
 from spyglass.api.errors import ApiError
-from spyglass.api.filters import parse_filter
+from spyglass.api.filters import filter_wins, parse_filter
 from spyglass.api.params import order_by, page_request, timestamp
 from spyglass.api.wire import observation_to_wire, page_meta, score_to_wire, trace_to_wire
 from spyglass.domain.events import TraceDelete
@@ -33,6 +33,10 @@ _ORDER_FIELDS = {
     "public",
     "bookmarked",
 }
+# TraceFilter fields -> the filter column that overrides them
+_PARAM_COLUMNS = {"user_id": "userId", "name": "name", "session_id": "sessionId", "tags": "tags", "version": "version",
+                  "release": "release", "environments": "environment", "from_timestamp": "timestamp",
+                  "to_timestamp": "timestamp"}  # fmt: skip
 FIELD_GROUPS = ("core", "io", "scores", "observations", "metrics")
 
 
@@ -87,6 +91,7 @@ async def list_traces(
         version=version, release=release, environments=tuple(environment), order_by=field, descending=descending,
         conditions=parse_filter(filter, TRACE_COLUMNS),
     )  # fmt: skip
+    flt = filter_wins(flt, _PARAM_COLUMNS)
     result = await ctx.store.list_traces(project, flt, page_request(page, limit))
     children = await ctx.store.child_ids(project, [t.id for t in result.items])
     data = [
