@@ -72,6 +72,12 @@ def _c(kind: str, column: str, operator: str, value: Any = None, **extra: Any) -
         ([_c("stringObject", "metadata", "=", "true", key="beta")], ["t-a"]),
         ([_c("stringObject", "metadata", "does not contain", "enter", key="tier")], ["t-b"]),
         ([_c("string", "id", "ends with", "-b")], ["t-b"]),
+        ([_c("string", "name", "contains", "CHAT")], []),  # case-sensitive, as Langfuse
+        ([_c("string", "name", "contains", "atch_j")], []),  # _ and % are not wildcards
+        ([_c("string", "name", "does not contain", "a")], []),
+        ([_c("stringObject", "metadata", "ends with", "prise", key="tier")], ["t-a"]),
+        ([_c("stringObject", "metadata", "starts with", "fr", key="tier")], ["t-b"]),
+        ([_c("stringObject", "metadata", "starts with", "", key="tier")], ["t-a", "t-b"]),
         ([_c("number", "latency", ">", 1)], ["t-a"]),
         ([_c("categoryOptions", "metadata", "any of", ["free"], key="tier")], ["t-b"]),
         ([_c("number", "totalTokens", ">=", 100)], ["t-a"]),

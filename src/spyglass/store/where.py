@@ -72,6 +72,12 @@ class Where:
             )
 
     # dialect hooks of the structured filter (SQLite's here; PostgreSQL overrides)
+    text_mark = "?"  # a parameter that is text
+
+    def position(self, sql: str, mark: str) -> str:
+        """SQL for the 1-based position of the text bound at `mark` in `sql` (0 when absent)."""
+        return f"instr({sql}, {mark})"
+
     def seconds(self, start: str, end: str) -> str:
         """SQL for the seconds from `start` to `end` (two time columns)."""
         return f"(({end} - {start}) / 1e6)"
@@ -162,14 +168,18 @@ def filter_scores(where: W, flt: ScoreFilter) -> W:
     return add_conditions(where, flt.conditions, score_columns(where))
 
 
-def _like(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+def _text_match(where: Where, sql: str, op: str, mark: str) -> str:
+    """Case-sensitive substring tests, as Langfuse's (SQLite's LIKE would ignore case); `mark` binds the text."""
+    if op == "contains":
+        return f"{where.position(sql, mark)} > 0"
+    if op == "does not contain":
+        return f"({sql} IS NULL OR {where.position(sql, mark)} = 0)"
+    if op == "starts with":
+        return f"substr({sql}, 1, length({mark})) = {mark}"
+    return f"substr({sql}, length({sql}) - length({mark}) + 1) = {mark}"  # ends with
 
 
-_LIKE = {
-    "contains": ("", "%{}%"), "does not contain": ("NOT ", "%{}%"), "starts with": ("", "{}%"),
-    "ends with": ("", "%{}"),
-}  # fmt: skip
+_TEXT_PARAMS = {"contains": 1, "does not contain": 1, "starts with": 2, "ends with": 2}  # value marks in each
 
 
 def _compare(where: Where, sql: str, params: list[Any], cond: Condition) -> None:
@@ -184,13 +194,17 @@ def _compare(where: Where, sql: str, params: list[Any], cond: Condition) -> None
             where.add(f"({sql} IS NULL OR {sql} <> {mark})", *params, *params, value)
         else:
             where.add(f"{sql} {op} {mark}", *params, value)
-    elif op in _LIKE:
-        negate, pattern = _LIKE[op]
-        clause = f"{sql} {negate}LIKE {mark} ESCAPE '\\'"
-        if negate:
-            where.add(f"({sql} IS NULL OR {clause})", *params, *params, pattern.format(_like(value)))
+    elif op in _TEXT_PARAMS:
+        clause = _text_match(where, sql, op, where.text_mark)
+        # the column SQL's own parameters come first each time it appears, then the value's
+        if op == "contains":
+            where.add(clause, *params, value)
+        elif op == "does not contain":
+            where.add(clause, *params, *params, value)
+        elif op == "starts with":
+            where.add(clause, *params, value, value)
         else:
-            where.add(clause, *params, pattern.format(_like(value)))
+            where.add(clause, *params, *params, value, value)
     elif op in ("any of", "none of"):
         values = list(value)
         if not values:

@@ -25,7 +25,6 @@ from spyglass.domain.filters import OBSERVATION_COLUMNS
 from spyglass.domain.model import Level, ObservationType
 from spyglass.domain.usage import token_totals
 from spyglass.query.observations import prompt_id, prompt_ids
-from spyglass.store.base import NotSupported
 
 router = APIRouter()
 
@@ -156,10 +155,7 @@ async def list_observations_v2(
         conditions=parse_filter(filter, OBSERVATION_COLUMNS),
     )  # fmt: skip
     query = filter_wins(query, PARAM_COLUMNS)
-    try:
-        page = await ctx.store.list_observations_v2(project, query, decode_cursor(cursor), limit)
-    except NotSupported as exc:
-        raise ApiError(400, f"filter not supported: {exc}") from None
+    page = await ctx.store.list_observations_v2(project, query, decode_cursor(cursor), limit)
     expand = {k.strip() for k in (expandMetadata or "").split(",") if k.strip()}
     meta: dict[str, Any] = {"limit": limit}
     if page.next is not None:

@@ -55,6 +55,11 @@ class Where(BaseWhere):
         if tags:
             self.add(f"{column} @> %s::text[]", list(tags))
 
+    text_mark = "%s::text"
+
+    def position(self, sql: str, mark: str) -> str:
+        return f"strpos({sql}, {mark})"
+
     def seconds(self, start: str, end: str) -> str:
         return f"extract(epoch FROM {end} - {start})::float8"
 
