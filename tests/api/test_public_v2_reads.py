@@ -42,6 +42,7 @@ async def test_default_groups_are_core_and_basic(app_client: httpx.AsyncClient) 
     assert set(gen) == {
         "id", "traceId", "startTime", "endTime", "projectId", "parentObservationId", "type", "name", "level",
         "statusMessage", "version", "environment", "bookmarked", "public", "userId", "sessionId", "isRootObservation",
+        "modelId", "inputPrice", "outputPrice", "totalPrice",
     }  # fmt: skip
     assert (gen["userId"], gen["sessionId"], gen["public"], gen["isRootObservation"]) == (
         "user-1",

@@ -49,7 +49,7 @@ async def test_first_batch_of_the_2x_sdk(app_client: httpx.AsyncClient) -> None:
         "user-feedback-clicked",
     }  # fmt: skip
     first = obs["llm-call"]
-    assert first["modelParameters"] == {"temperature": 0.2, "max_tokens": 100}
+    assert first["modelParameters"] == {"temperature": "0.2", "max_tokens": 100}  # as sent, like Langfuse
     assert first["usageDetails"] == {"input": 10, "output": 5, "total": 15}
     assert first["output"] == {"role": "assistant", "content": "hello"}
     assert first["endTime"] == "2026-11-27T12:51:01.620968Z"
@@ -58,7 +58,7 @@ async def test_first_batch_of_the_2x_sdk(app_client: httpx.AsyncClient) -> None:
     assert second["costDetails"] == {"input": 0.001, "output": 0.002, "total": 0.003}
     assert second["completionStartTime"] == "2026-11-27T12:51:01.621584Z"
     # a cost-like model parameter is not a cost: it stays a parameter
-    assert obs["llm-call-3"]["modelParameters"] == {"input_cost_per_token": 1e-05, "temperature": 0.5}
+    assert obs["llm-call-3"]["modelParameters"] == {"input_cost_per_token": "1e-05", "temperature": "0.5"}
     # ... and the cost comes from the built-in gpt-4o price instead: 1 x $2.50/M in, 1 x $10/M out
     assert obs["llm-call-3"]["costDetails"] == {"input": 2.5e-06, "output": 1e-05, "total": 1.25e-05}
     assert obs["nested-gen"]["parentObservationId"] == obs["retrieval"]["id"]

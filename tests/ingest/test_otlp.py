@@ -81,7 +81,7 @@ async def test_5x_protobuf_gzip_reads_back_as_one_trace(app_client: httpx.AsyncC
     assert trace["userId"] == "user-1"
     assert trace["sessionId"] == "sess-1"
     assert trace["tags"] == ["seed", "v5"]
-    assert trace["metadata"] == {"tenant": "acme"}  # 5.x sends "\"acme\""
+    assert trace["metadata"] == {"tenant": "acme", "source": "seed", "n": 1}  # 5.x sends "\"acme\""
     assert trace["public"] is True
     assert trace["release"] == "rel-1.0"
     assert trace["version"] == "app-1"
@@ -137,7 +137,7 @@ async def test_every_generation_stores_the_same_metadata(app_client: httpx.Async
              user_metadata(obs["user-feedback-clicked"]), obs["llm-call"]["usageDetails"], trace["input"])
         )  # fmt: skip
     assert seen[0] == seen[1] == seen[2], seen
-    assert seen[0][3] == {"tenant": "acme"}
+    assert seen[0][3] == {"tenant": "acme", "source": "seed", "n": 1}  # the root span's metadata too
     assert seen[0][4] == {"source": "seed", "n": 1}
 
 

@@ -96,7 +96,7 @@ def test_trace_fields(recorded: tuple[str, dict[str, Any]], module_server: Serve
     assert trace["userId"] == "user-1"
     assert trace["sessionId"] == "sess-1"
     assert trace["tags"] == ["otel", "seed"]
-    assert trace["metadata"] == {"tenant": "acme"}
+    assert trace["metadata"] == {"tenant": "acme", "source": "seed", "n": 1}  # the root span's own metadata too
     assert trace["version"] == "app-1"
     assert trace["input"] == {"q": "hi"}
     assert trace["output"] == {"answer": "hello"}
@@ -207,7 +207,8 @@ def _shape(server: ServerProcess, trace_id: str) -> dict[str, Any]:
                 o["type"],
                 by_id.get(o["parentObservationId"]),
                 o["model"],
-                o["modelParameters"],
+                # as sent, like Langfuse: the 2.x SDK sends 0.2 as the string "0.2", 5.x as a number
+                {k: float(v) if isinstance(v, str) else v for k, v in (o["modelParameters"] or {}).items()} or None,
                 o["usageDetails"],
                 o["input"],
                 o["output"],

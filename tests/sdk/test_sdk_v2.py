@@ -125,8 +125,8 @@ def test_generation_fields(module_server: ServerProcess, scenario: dict[str, Any
     assert gen["model"] == "gpt-4o-mini"
     assert gen["input"] == [{"role": "user", "content": "hi"}]
     assert gen["output"] == {"role": "assistant", "content": "hello"}
-    # the 2.x SDK sends 0.2 as the string "0.2": it is stored as the number the caller passed
-    assert gen["modelParameters"] == {"temperature": 0.2, "max_tokens": 100}
+    # the 2.x SDK sends 0.2 as the string "0.2": Langfuse gives it back exactly as sent, and so do we
+    assert gen["modelParameters"] == {"temperature": "0.2", "max_tokens": 100}
     assert gen["metadata"] == {"k": "v"}
     assert gen["usageDetails"] == {"input": 10, "output": 5, "total": 15}
     assert gen["usage"]["input"] == 10

@@ -1,6 +1,7 @@
 """Errors the API answers with, and their mapping to status codes (attached once, in app.py).
 
-Every error body is JSON `{"message": ..., "error": ...}`, the shape the Langfuse SDKs log.
+Every error body is JSON `{"message": ..., "error": ...}`, the shape the Langfuse SDKs log; `error` is the name
+Langfuse's own error class carries (`LangfuseNotFoundError` for a 404, ...).
 """
 
 from __future__ import annotations
@@ -29,10 +30,10 @@ class ApiError(Exception):
 _ERROR_NAMES = {
     400: "InvalidRequestError",
     401: "UnauthorizedError",
-    403: "AccessDeniedError",
-    404: "NotFoundError",
+    403: "ForbiddenError",
+    404: "LangfuseNotFoundError",
     405: "MethodNotAllowedError",
-    409: "ConflictError",
+    409: "LangfuseConflictError",
     413: "PayloadTooLargeError",
     415: "UnsupportedMediaTypeError",
     501: "NotImplementedError",

@@ -43,6 +43,7 @@ def trace_to_wire(
     rollup = trace.rollup
     return {
         "id": trace.id,
+        "externalId": None,
         "projectId": trace.project_id,
         "timestamp": iso(trace.timestamp),
         "name": trace.name,
@@ -52,7 +53,7 @@ def trace_to_wire(
         "release": trace.release,
         "version": trace.version,
         "userId": trace.user_id,
-        "metadata": trace.metadata,
+        "metadata": metadata_map(trace.metadata),
         "tags": list(trace.tags),
         "public": trace.public,
         "bookmarked": trace.bookmarked,
@@ -72,7 +73,28 @@ def trace_to_wire(
     }
 
 
-def observation_to_wire(obs: Observation) -> dict[str, Any]:
+def metadata_map(value: Any) -> Any:
+    """Langfuse keeps metadata as a map, so an entity without any reads back `{}`, never null."""
+    return {} if value is None else value
+
+
+def score_value(score: Score) -> float | None:
+    """Langfuse's `value`: categorical scores without a linked config read 0, boolean ones 0 or 1."""
+    if score.value is None and score.data_type in ("CATEGORICAL", "BOOLEAN", "CORRECTION"):
+        return 0.0
+    return score.value
+
+
+def score_string_value(score: Score) -> str | None:
+    """Langfuse's `stringValue`: "True"/"False" for a boolean score, the label of a categorical one, else null."""
+    if score.data_type == "BOOLEAN":
+        return "True" if score.value else "False"
+    if score.data_type == "NUMERIC":
+        return None
+    return score.string_value
+
+
+def observation_to_wire(obs: Observation, prompt_id: str | None = None) -> dict[str, Any]:
     usage = obs.usage_details
     costs = obs.cost_details
     inp, out, total = token_totals(usage)
@@ -89,13 +111,13 @@ def observation_to_wire(obs: Observation) -> dict[str, Any]:
         "modelParameters": obs.model_parameters,
         "input": obs.input,
         "output": obs.output,
-        "metadata": obs.metadata,
+        "metadata": metadata_map(obs.metadata),
         "version": obs.version,
         "level": obs.level,
         "statusMessage": obs.status_message,
         "parentObservationId": obs.parent_observation_id,
         "environment": obs.environment,
-        "promptId": None,
+        "promptId": prompt_id,
         "promptName": obs.prompt_name,
         "promptVersion": obs.prompt_version,
         "modelId": None,
@@ -110,6 +132,9 @@ def observation_to_wire(obs: Observation) -> dict[str, Any]:
         },
         "usageDetails": usage,
         "costDetails": costs,
+        "unit": "TOKENS",
+        "usagePricingTierName": None,
+        "usagePricingTierId": None,
         "promptTokens": inp,
         "completionTokens": out,
         "totalTokens": total,
@@ -127,7 +152,8 @@ def observation_to_wire(obs: Observation) -> dict[str, Any]:
 
 
 def score_to_wire(score: Score) -> dict[str, Any]:
-    return {
+    """Langfuse's score shape (v1 and v2 reads); a TEXT score has no `value` key, as in Langfuse."""
+    out = {
         "id": score.id,
         "projectId": score.project_id,
         "traceId": score.trace_id,
@@ -135,20 +161,24 @@ def score_to_wire(score: Score) -> dict[str, Any]:
         "sessionId": score.session_id,
         "datasetRunId": score.dataset_run_id,
         "name": score.name,
-        "value": score.value,
-        "stringValue": score.string_value,
+        "value": score_value(score),
+        "stringValue": score_string_value(score),
         "dataType": score.data_type,
         "source": score.source,
         "comment": score.comment,
-        "metadata": score.metadata,
+        "metadata": metadata_map(score.metadata),
         "configId": score.config_id,
         "authorUserId": score.author_user_id,
         "queueId": None,
+        "executionTraceId": None,
         "environment": score.environment,
         "timestamp": iso(score.timestamp),
         "createdAt": iso(score.created_at),
         "updatedAt": iso(score.updated_at),
     }
+    if score.data_type == "TEXT":
+        del out["value"]
+    return out
 
 
 def session_to_wire(session: Session) -> dict[str, Any]:

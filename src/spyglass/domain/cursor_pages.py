@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Generic, TypeVar
+from typing import Generic, TypeVar
 
+from spyglass.domain.filters import Condition
 from spyglass.domain.model import Observation
 
 T = TypeVar("T")
@@ -34,16 +35,6 @@ class CursorPage(Generic[T]):
 
     items: tuple[T, ...]
     next: Keyset | None
-
-
-@dataclass(frozen=True, slots=True)
-class Condition:
-    """One entry of the v2 `filter` parameter, already checked: a known column, an allowed operator, a value."""
-
-    column: str
-    operator: str
-    value: Any
-    key: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -335,21 +335,24 @@ def _plain_genai(attrs: Mapping[str, Any]) -> GenAiFields:
 
 
 def _observation_metadata(attrs: Mapping[str, Any], parts: _Parts, scope: _Scope, limits: Limits) -> dict[str, Any]:
-    metadata: dict[str, Any] = {}
-    whole = attrs.get(_OBS + "metadata")
-    if whole is not None:
-        value = scope.metadata_value(whole) if not isinstance(whole, str) else loads_lenient(whole)
-        if isinstance(value, dict):
-            metadata.update(value)
-        else:
-            metadata["metadata"] = value
-    metadata.update(parts.observation_metadata)
+    metadata = _span_metadata(attrs, parts, scope)
     if parts.experiment:
         metadata["experiment"] = parts.experiment
     if parts.unmapped:
         metadata["attributes"] = parts.unmapped
     metadata.update(scope.provenance)
     json_text(metadata, "metadata", limits.max_value_bytes)
+    return metadata
+
+
+def _span_metadata(attrs: Mapping[str, Any], parts: _Parts, scope: _Scope) -> dict[str, Any]:
+    """The metadata the SDK set on the span itself (`langfuse.observation.metadata[.*]`)."""
+    metadata: dict[str, Any] = {}
+    whole = attrs.get(_OBS + "metadata")
+    if whole is not None:
+        value = scope.metadata_value(whole) if not isinstance(whole, str) else loads_lenient(whole)
+        metadata.update(value if isinstance(value, dict) else {"metadata": value})
+    metadata.update(parts.observation_metadata)
     return metadata
 
 
@@ -395,6 +398,9 @@ def _trace_upsert(
         value = loads_lenient(whole)
         metadata.update(value if isinstance(value, dict) else {"metadata": value})
     metadata.update(parts.trace_metadata)
+    if is_root:
+        # As Langfuse: the root span's own metadata is the trace's too (3.x experiments put experiment_name there).
+        metadata.update(_span_metadata(attrs, parts, scope))
     if metadata:
         json_text(metadata, "langfuse.trace.metadata", limits.max_value_bytes)
         fields["metadata"] = metadata

@@ -72,12 +72,13 @@ class Pipeline:
             return
         if self._closing:
             raise Closed("the server is shutting down")
-        if self._queued and self._queued + len(events) > self._max_queued:
-            raise Busy(retry_after=1)
         try:
             events = await self.masking.mask(events)
         except Unavailable as exc:
             raise Busy(retry_after=2) from exc
+        # No await from the check to the append: the queue bound holds however many requests arrive at once.
+        if self._queued and self._queued + len(events) > self._max_queued:
+            raise Busy(retry_after=1)
         job = _Job(events, asyncio.get_running_loop().create_future())
         self._jobs.append(job)
         self._queued += len(events)

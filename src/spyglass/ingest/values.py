@@ -18,7 +18,7 @@ from spyglass.domain.events import Event, ObservationUpsert, ScoreDelete, TraceD
 from spyglass.domain.model import LEVEL_RANK
 
 _INTEGER = re.compile(r"^-?[0-9]+$", re.ASCII)
-_NUMBER = re.compile(r"^-?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$")
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 class InvalidItem(ValueError):
@@ -172,12 +172,5 @@ def json_text(value: Any, field: str, limit: int) -> str:
 
 
 def model_parameters(value: dict[str, Any]) -> dict[str, Any]:
-    """The 2.x SDK sends float parameters as strings ("0.2"): give numbers back so every SDK stores the same."""
-    out: dict[str, Any] = {}
-    for key, item in value.items():
-        if isinstance(item, str) and _NUMBER.match(item):
-            number = float(item)
-            out[key] = int(number) if number.is_integer() and "." not in item and "e" not in item.lower() else number
-        else:
-            out[key] = item
-    return out
+    """Model parameters are kept exactly as sent, as Langfuse does: the 2.x SDK's `"0.2"` reads back `"0.2"`."""
+    return dict(value)

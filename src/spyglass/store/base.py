@@ -14,6 +14,7 @@ from spyglass.domain.accounts import Membership, User
 from spyglass.domain.costs import CostGroup, CostRollup, DailyMetrics, RecomputeReport
 from spyglass.domain.cursor_pages import CursorPage, Keyset, ObservationQuery, ScoreQuery, TracedObservation
 from spyglass.domain.events import Event
+from spyglass.domain.filters import Condition
 from spyglass.domain.lifecycle import DataPolicy, PurgeReport
 from spyglass.domain.listing import (
     Cursor,
@@ -87,6 +88,7 @@ class TraceFilter:
     environments: tuple[str, ...] = ()
     order_by: str = "timestamp"
     descending: bool = True
+    conditions: tuple[Condition, ...] = ()  # the structured `filter` parameter
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,6 +103,7 @@ class ObservationFilter:
     to_start_time: datetime | None = None
     version: str | None = None
     environments: tuple[str, ...] = ()
+    conditions: tuple[Condition, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,6 +119,12 @@ class ScoreFilter:
     to_timestamp: datetime | None = None
     score_ids: tuple[str, ...] = ()
     environments: tuple[str, ...] = ()
+    config_id: str | None = None
+    dataset_run_id: str | None = None
+    trace_tags: tuple[str, ...] = ()
+    value_operator: str | None = None  # with `value`: one of = > < >= <= != (Langfuse's `operator` parameter)
+    value: float | None = None
+    conditions: tuple[Condition, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,20 +16,21 @@ from spyglass.api.auth import project_id
 from spyglass.api.context import AppContext, context
 from spyglass.api.cursors import decode_cursor, encode_cursor
 from spyglass.api.errors import ApiError
+from spyglass.api.filters import filter_wins, parse_filter
 from spyglass.api.params import timestamp
+from spyglass.api.public.observations import PARAM_COLUMNS
 from spyglass.api.wire import iso
-from spyglass.domain.cursor_pages import Condition, ObservationQuery, TracedObservation
+from spyglass.domain.cursor_pages import ObservationQuery, TracedObservation
+from spyglass.domain.filters import OBSERVATION_COLUMNS
 from spyglass.domain.model import Level, ObservationType
 from spyglass.domain.usage import token_totals
-from spyglass.store.base import NotSupported
+from spyglass.query.observations import prompt_id, prompt_ids
 
 router = APIRouter()
 
 GROUPS = ("core", "basic", "time", "io", "metadata", "model", "usage", "prompt", "metrics", "trace_context")
 MAX_LIMIT = 1000
 METADATA_PREVIEW = 200
-_FILTER_TYPES = {"datetime", "string", "number", "stringOptions", "categoryOptions", "arrayOptions", "stringObject",
-                 "numberObject", "boolean", "null"}  # fmt: skip
 
 
 def _groups(fields: str | None) -> set[str]:
@@ -42,31 +43,6 @@ def _groups(fields: str | None) -> set[str]:
     return asked | {"core"}
 
 
-def _conditions(raw: str | None) -> tuple[Condition, ...]:
-    if not raw:
-        return ()
-    try:
-        items = orjson.loads(raw)
-    except orjson.JSONDecodeError:
-        raise ApiError(400, "filter must be a JSON array of {type, column, operator, value} objects") from None
-    if not isinstance(items, list):
-        raise ApiError(400, "filter must be a JSON array of {type, column, operator, value} objects")
-    out = []
-    for index, item in enumerate(items):
-        if not isinstance(item, dict) or not all(isinstance(item.get(k), str) for k in ("type", "column", "operator")):
-            raise ApiError(400, f"filter[{index}] needs string type, column and operator")
-        if item["type"] not in _FILTER_TYPES:
-            raise ApiError(400, f"filter[{index}].type {item['type']!r} is not one of {sorted(_FILTER_TYPES)}")
-        value = item.get("value")
-        if item["type"] == "datetime":
-            if not isinstance(value, str):
-                raise ApiError(400, f"filter[{index}].value must be an ISO-8601 timestamp")
-            value = timestamp(f"filter[{index}].value", value)
-        key = item.get("key")
-        out.append(Condition(item["column"], item["operator"], value, key if isinstance(key, str) else None))
-    return tuple(out)
-
-
 def _raw_io(value: Any) -> str | None:
     """Langfuse v2 returns input/output as the stored string: text as is, anything else as JSON."""
     if value is None:
@@ -77,6 +53,8 @@ def _raw_io(value: Any) -> str | None:
 
 
 def _metadata(value: Any, expand: set[str]) -> Any:
+    if value is None:
+        return {}
     if not isinstance(value, dict):
         return value
     out: dict[str, Any] = {}
@@ -91,11 +69,12 @@ def _metadata(value: Any, expand: set[str]) -> Any:
     return out
 
 
-def to_wire(item: TracedObservation, groups: set[str], expand: set[str]) -> dict[str, Any]:
+def to_wire(item: TracedObservation, groups: set[str], expand: set[str], prompt: str | None = None) -> dict[str, Any]:
     obs = item.observation
     out: dict[str, Any] = {
         "id": obs.id, "traceId": obs.trace_id, "startTime": iso(obs.start_time), "endTime": iso(obs.end_time),
         "projectId": obs.project_id, "parentObservationId": obs.parent_observation_id, "type": obs.type,
+        "modelId": None, "inputPrice": None, "outputPrice": None, "totalPrice": None,
     }  # fmt: skip
     if "basic" in groups:
         out.update({
@@ -112,12 +91,13 @@ def to_wire(item: TracedObservation, groups: set[str], expand: set[str]) -> dict
     if "metadata" in groups:
         out["metadata"] = _metadata(obs.metadata, expand)
     if "model" in groups:
-        out.update({"model": obs.model, "internalModelId": None, "modelParameters": obs.model_parameters})
+        out.update({"model": obs.model, "providedModelName": obs.model, "internalModelId": None,
+                    "modelParameters": obs.model_parameters})  # fmt: skip
     if "usage" in groups:
         out.update({"usageDetails": obs.usage_details, "costDetails": obs.cost_details,
                     "totalCost": obs.cost_details.get("total"), "usagePricingTierName": None})  # fmt: skip
     if "prompt" in groups:
-        out.update({"promptId": None, "promptName": obs.prompt_name, "promptVersion": obs.prompt_version})
+        out.update({"promptId": prompt, "promptName": obs.prompt_name, "promptVersion": obs.prompt_version})
     if "metrics" in groups:
         out.update({"latency": obs.latency_seconds, "timeToFirstToken": obs.time_to_first_token_seconds})
     if "trace_context" in groups:
@@ -171,14 +151,15 @@ async def list_observations_v2(
         name=name, user_id=userId, session_id=sessionId, type=_upper("type", type, ObservationType),
         trace_id=traceId, level=_upper("level", level, Level), parent_observation_id=parentObservationId,
         is_root=isRootObservation, environments=tuple(e for v in environment for e in v.split(",") if e),
-        from_start_time=starts[0], to_start_time=starts[1], version=version, conditions=_conditions(filter),
+        from_start_time=starts[0], to_start_time=starts[1], version=version,
+        conditions=parse_filter(filter, OBSERVATION_COLUMNS),
     )  # fmt: skip
-    try:
-        page = await ctx.store.list_observations_v2(project, query, decode_cursor(cursor), limit)
-    except NotSupported as exc:
-        raise ApiError(400, f"filter not supported: {exc}") from None
+    query = filter_wins(query, PARAM_COLUMNS)
+    page = await ctx.store.list_observations_v2(project, query, decode_cursor(cursor), limit)
     expand = {k.strip() for k in (expandMetadata or "").split(",") if k.strip()}
     meta: dict[str, Any] = {"limit": limit}
     if page.next is not None:
         meta["cursor"] = encode_cursor(page.next)
-    return {"data": [to_wire(item, groups, expand) for item in page.items], "meta": meta}
+    prompts = await prompt_ids(ctx.store, project, [i.observation for i in page.items]) if "prompt" in groups else {}
+    data = [to_wire(item, groups, expand, prompt_id(prompts, item.observation)) for item in page.items]
+    return {"data": data, "meta": meta}

@@ -35,6 +35,7 @@ from spyglass.domain.prompts import (
     validate_labels,
     without_placeholders,
 )
+from spyglass.query.observations import PromptRef, prompt_id, prompt_ids
 from spyglass.store.base import NotFound
 
 
@@ -130,9 +131,9 @@ def _usage_to_wire(usage: PromptUsage) -> dict[str, Any]:
     }
 
 
-def _generation_to_wire(item: PromptGeneration) -> dict[str, Any]:
+def _generation_to_wire(item: PromptGeneration, prompts: dict[PromptRef, str]) -> dict[str, Any]:
     return {
-        **observation_to_wire(item.observation),
+        **observation_to_wire(item.observation, prompt_id(prompts, item.observation)),
         "scores": [score_to_wire(s) for s in item.scores],
         "traceScores": [score_to_wire(s) for s in item.trace_scores],
     }
@@ -191,9 +192,10 @@ async def list_prompt_generations(
     _checked_version(version)
     usage = await ctx.store.prompt_usage(project, name, version)
     result = await ctx.store.list_prompt_generations(project, name, version, page_request(page, limit))
+    prompts = await prompt_ids(ctx.store, project, [g.observation for g in result.items])
     return {
         "usage": _usage_to_wire(usage),
-        "data": [_generation_to_wire(g) for g in result.items],
+        "data": [_generation_to_wire(g, prompts) for g in result.items],
         "meta": page_meta(result),
     }
 

@@ -15,7 +15,7 @@ from spyglass.api.context import AppContext, context
 from spyglass.api.cursors import decode_cursor, encode_cursor
 from spyglass.api.errors import ApiError
 from spyglass.api.params import timestamp
-from spyglass.api.wire import iso
+from spyglass.api.wire import iso, metadata_map
 from spyglass.domain.cursor_pages import ScoreQuery
 from spyglass.domain.model import Score, ScoreDataType
 
@@ -57,7 +57,8 @@ def to_wire(score: Score, groups: set[str]) -> dict[str, Any]:
         "environment": score.environment, "createdAt": iso(score.created_at), "updatedAt": iso(score.updated_at),
     }  # fmt: skip
     if "details" in groups:
-        out.update({"comment": score.comment, "configId": score.config_id, "metadata": score.metadata})
+        out.update({"comment": score.comment, "configId": score.config_id,
+                    "metadata": metadata_map(score.metadata)})  # fmt: skip
     if "subject" in groups:
         out["subject"] = _subject(score)
     if "annotation" in groups:

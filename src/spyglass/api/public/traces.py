@@ -10,9 +10,12 @@ from spyglass.api.auth import project_id
 from spyglass.api.body import read_json
 from spyglass.api.context import AppContext, context
 from spyglass.api.errors import ApiError
+from spyglass.api.filters import filter_wins, parse_filter
 from spyglass.api.params import order_by, page_request, tag_filter, timestamp
 from spyglass.api.wire import observation_to_wire, page_meta, score_to_wire, trace_to_wire
 from spyglass.domain.events import TraceDelete
+from spyglass.domain.filters import TRACE_COLUMNS
+from spyglass.query.observations import prompt_id, prompt_ids
 from spyglass.store.base import NotFound, TraceFilter
 
 router = APIRouter()
@@ -27,7 +30,38 @@ _ORDER_FIELDS = {
     "latency",
     "totalCost",
     "id",
+    "public",
+    "bookmarked",
 }
+# TraceFilter fields -> the filter column that overrides them
+_PARAM_COLUMNS = {"user_id": "userId", "name": "name", "session_id": "sessionId", "tags": "tags", "version": "version",
+                  "release": "release", "environments": "environment", "from_timestamp": "timestamp",
+                  "to_timestamp": "timestamp"}  # fmt: skip
+FIELD_GROUPS = ("core", "io", "scores", "observations", "metrics")
+
+
+def _fields(value: str | None) -> set[str]:
+    """Langfuse's `fields` groups (all of them when not given; `core` always)."""
+    if not value or not value.strip():
+        return set(FIELD_GROUPS)
+    asked = {f.strip() for f in value.split(",") if f.strip()}
+    if unknown := asked - set(FIELD_GROUPS):
+        raise ApiError(400, f"unknown field group(s) {sorted(unknown)[:5]}; use any of {', '.join(FIELD_GROUPS)}")
+    return asked | {"core"}
+
+
+def _only(trace: dict[str, Any], fields: set[str]) -> dict[str, Any]:
+    """Leave out what the groups not asked for hold, as Langfuse does: without io, input and output read null and
+    metadata {}; observations and scores become empty lists; metrics read -1."""
+    if "io" not in fields:
+        trace.update({"input": None, "output": None, "metadata": {}})
+    if "observations" not in fields:
+        trace["observations"] = []
+    if "scores" not in fields:
+        trace["scores"] = []
+    if "metrics" not in fields:
+        trace["latency"] = trace["totalCost"] = -1
+    return trace
 
 
 @router.get("/traces")
@@ -46,19 +80,25 @@ async def list_traces(
     version: str | None = None,
     release: str | None = None,
     environment: list[str] = Query(default=[]),  # noqa: B008
+    fields: str | None = None,
+    filter: str | None = None,
 ) -> dict[str, Any]:
     field, descending = order_by(orderBy, _ORDER_FIELDS)
+    groups = _fields(fields)
     flt = TraceFilter(
         user_id=userId, name=name, session_id=sessionId, tags=tag_filter(tags),
         from_timestamp=timestamp("fromTimestamp", fromTimestamp), to_timestamp=timestamp("toTimestamp", toTimestamp),
         version=version, release=release, environments=tuple(environment), order_by=field, descending=descending,
+        conditions=parse_filter(filter, TRACE_COLUMNS),
     )  # fmt: skip
+    flt = filter_wins(flt, _PARAM_COLUMNS)
     result = await ctx.store.list_traces(project, flt, page_request(page, limit))
     children = await ctx.store.child_ids(project, [t.id for t in result.items])
     data = [
-        trace_to_wire(t, observations=children.get(t.id, ([], []))[0], scores=children.get(t.id, ([], []))[1])
+        _only(trace_to_wire(t, observations=children.get(t.id, ([], []))[0], scores=children.get(t.id, ([], []))[1]),
+              groups)
         for t in result.items
-    ]
+    ]  # fmt: skip
     return {"data": data, "meta": page_meta(result)}
 
 
@@ -67,13 +107,20 @@ async def get_trace(
     trace_id: str,
     project: str = Depends(project_id),
     ctx: AppContext = Depends(context),  # noqa: B008
+    fields: str | None = None,
 ) -> dict[str, Any]:
-    detail = await ctx.store.get_trace(project, trace_id)
-    return trace_to_wire(
+    groups = _fields(fields)
+    try:
+        detail = await ctx.store.get_trace(project, trace_id)
+    except NotFound:
+        raise ApiError(404, f"Trace {trace_id} not found within authorized project") from None
+    prompts = await prompt_ids(ctx.store, project, detail.observations)
+    trace = trace_to_wire(
         detail.trace,
-        observations=[observation_to_wire(o) for o in detail.observations],
+        observations=[observation_to_wire(o, prompt_id(prompts, o)) for o in detail.observations],
         scores=[score_to_wire(s) for s in detail.scores],
     )
+    return _only(trace, groups)
 
 
 @router.delete("/traces/{trace_id}")

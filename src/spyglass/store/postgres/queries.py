@@ -30,18 +30,11 @@ from spyglass.store.postgres.rows import (
     score_from_row,
     trace_from_row,
 )
+from spyglass.store.where import TRACE_ORDER_COLUMNS, filter_observations, filter_scores, filter_traces
 from spyglass.store.where import Where as BaseWhere
-from spyglass.store.where import filter_observations, filter_scores, filter_traces
 
 Conn = AsyncConnection[DictRow]
 T = TypeVar("T")
-
-TRACE_ORDER_COLUMNS = {
-    "timestamp": "timestamp", "name": "name", "userId": "user_id", "user_id": "user_id",
-    "sessionId": "session_id", "session_id": "session_id", "release": "release", "version": "version",
-    "latency": "(coalesce(end_time, start_time) - start_time)", "totalCost": "total_cost",
-    "total_cost": "total_cost", "tokens": "total_tokens", "totalTokens": "total_tokens", "id": "id",
-}  # fmt: skip
 
 
 def _utc(value: datetime) -> datetime:
@@ -63,6 +56,30 @@ class Where(BaseWhere):
     def has_tags(self, column: str, tags: tuple[str, ...]) -> None:
         if tags:
             self.add(f"{column} @> %s::text[]", list(tags))
+
+    text_mark = "%s::text"
+
+    def position(self, sql: str, mark: str) -> str:
+        return f"strpos({sql}, {mark})"
+
+    def seconds(self, start: str, end: str) -> str:
+        return f"extract(epoch FROM {end} - {start})::float8"
+
+    def boolean(self, value: bool) -> Any:
+        return value
+
+    def json_text(self, column: str, key: str) -> tuple[str, list[Any]]:
+        return f"({column} ->> %s)", [key]
+
+    def json_number(self, column: str, key: str) -> tuple[str, list[Any]]:
+        return f"(CASE WHEN jsonb_typeof({column} -> %s) = 'number' THEN ({column} ->> %s)::float8 END)", [key, key]
+
+    def tags_match(self, column: str, operator: str, tags: tuple[str, ...]) -> tuple[str, list[Any]]:
+        if operator == "any of":
+            return f"coalesce({column} && %s::text[], false)", [list(tags)]
+        if operator == "all of":
+            return f"coalesce({column} @> %s::text[], false)", [list(tags)]
+        return f"NOT coalesce({column} && %s::text[], false)", [list(tags)]
 
 
 async def _all(conn: Conn, sql: str, params: Any) -> list[Row]:

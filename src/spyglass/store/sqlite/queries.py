@@ -26,18 +26,11 @@ from spyglass.store.sqlite.rows import (
     score_from_row,
     trace_from_row,
 )
+from spyglass.store.where import TRACE_ORDER_COLUMNS, filter_observations, filter_scores, filter_traces
 from spyglass.store.where import Where as BaseWhere
-from spyglass.store.where import filter_observations, filter_scores, filter_traces
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 T = TypeVar("T")
-
-TRACE_ORDER_COLUMNS = {
-    "timestamp": "timestamp", "name": "name", "userId": "user_id", "user_id": "user_id",
-    "sessionId": "session_id", "session_id": "session_id", "release": "release", "version": "version",
-    "latency": "(coalesce(end_time, start_time) - start_time)", "totalCost": "total_cost",
-    "total_cost": "total_cost", "tokens": "total_tokens", "totalTokens": "total_tokens", "id": "id",
-}  # fmt: skip
 
 
 def _us(value: datetime) -> int:

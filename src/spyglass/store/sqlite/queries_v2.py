@@ -6,33 +6,17 @@ Pages are keyset-paged on (time desc, id desc) with SQLite row values, so a page
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Any
 
 import orjson
 
-from spyglass.domain.cursor_pages import Condition, CursorPage, Keyset, ObservationQuery, ScoreQuery, TracedObservation
+from spyglass.domain.cursor_pages import CursorPage, Keyset, ObservationQuery, ScoreQuery, TracedObservation
 from spyglass.domain.model import Score
-from spyglass.store.base import NotSupported
 from spyglass.store.sqlite.queries import Where as SqliteWhere
 from spyglass.store.sqlite.rows import observation_from_row, score_from_row
+from spyglass.store.where import add_conditions, observation_columns
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-
-# v2 `filter` columns -> SQL over `observations o LEFT JOIN traces t` (values are always bound parameters).
-_COLUMNS = {
-    "id": "o.id", "type": "o.type", "name": "o.name", "traceId": "o.trace_id", "environment": "o.environment",
-    "level": "o.level", "statusMessage": "o.status_message", "version": "o.version", "userId": "t.user_id",
-    "sessionId": "t.session_id", "traceName": "t.name", "model": "o.model", "providedModelName": "o.model",
-    "promptName": "o.prompt_name", "parentObservationId": "o.parent_observation_id", "startTime": "o.start_time",
-    "endTime": "o.end_time", "latency": "((o.end_time - o.start_time) / 1e6)",
-    "timeToFirstToken": "((o.completion_start_time - o.start_time) / 1e6)", "inputTokens": "o.input_tokens",
-    "outputTokens": "o.output_tokens", "totalTokens": "o.total_tokens", "tokens": "o.total_tokens",
-    "totalCost": "o.total_cost", "promptVersion": "o.prompt_version", "input": "o.input", "output": "o.output",
-    "isRootObservation": "(o.parent_observation_id IS NULL)",
-}  # fmt: skip
-_COMPARE = {"=": "=", ">": ">", "<": "<", ">=": ">=", "<=": "<=", "<>": "<>"}
 
 
 def _us(value: datetime) -> int:
@@ -42,70 +26,10 @@ def _us(value: datetime) -> int:
     return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
 
 
-def _like(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
 class Where(SqliteWhere):
     def after(self, time_column: str, id_column: str, keyset: Keyset | None) -> None:
         if keyset is not None:
             self.add(f"({time_column}, {id_column}) < (?, ?)", keyset.time_us, keyset.id)
-
-
-def _condition(where: Where, cond: Condition) -> None:
-    if cond.column == "metadata":
-        path = "$." + '"' + (cond.key or "").replace('"', '\\"') + '"'
-        _compare(where, "json_extract(o.metadata, ?)", cond, prefix=(path,))
-        return
-    if cond.column in ("tags", "traceTags"):
-        values = [str(v) for v in (cond.value if isinstance(cond.value, list) else [cond.value])]
-        exists = "EXISTS (SELECT 1 FROM json_each(t.tags) WHERE json_each.value = ?)"
-        if cond.operator == "any of":
-            where.add("(" + " OR ".join(exists for _ in values) + ")" if values else "0", *values)
-        elif cond.operator == "all of":
-            for value in values:
-                where.add(exists, value)
-        elif cond.operator == "none of":
-            for value in values:
-                where.add("NOT " + exists, value)
-        else:
-            raise NotSupported(f"operator {cond.operator!r} on {cond.column}")
-        return
-    column = _COLUMNS.get(cond.column)
-    if column is None:
-        raise NotSupported(f"filter column {cond.column!r}")
-    _compare(where, column, cond)
-
-
-def _compare(where: Where, column: str, cond: Condition, prefix: tuple[Any, ...] = ()) -> None:
-    op, value = cond.operator, cond.value
-    if isinstance(value, datetime):
-        value = _us(value)
-    if isinstance(value, bool):
-        value = int(value)
-    simple: dict[str, Callable[[], None]] = {
-        "contains": lambda: where.add(f"{column} LIKE ? ESCAPE '\\'", *prefix, f"%{_like(str(value))}%"),
-        "does not contain": lambda: where.add(
-            f"coalesce({column} NOT LIKE ? ESCAPE '\\', 1)", *prefix, f"%{_like(str(value))}%"
-        ),
-        "starts with": lambda: where.add(f"{column} LIKE ? ESCAPE '\\'", *prefix, f"{_like(str(value))}%"),
-        "ends with": lambda: where.add(f"{column} LIKE ? ESCAPE '\\'", *prefix, f"%{_like(str(value))}"),
-        "is null": lambda: where.add(f"{column} IS NULL", *prefix),
-        "is not null": lambda: where.add(f"{column} IS NOT NULL", *prefix),
-        "is set": lambda: where.add(f"{column} IS NOT NULL", *prefix),
-        "is not set": lambda: where.add(f"{column} IS NULL", *prefix),
-    }
-    if op in _COMPARE:
-        where.add(f"{column} {_COMPARE[op]} ?", *prefix, value)
-    elif op in simple:
-        simple[op]()
-    elif op in ("any of", "none of"):
-        values = list(value) if isinstance(value, list) else [value]
-        marks = ", ".join("?" for _ in values) or "NULL"
-        negate = "NOT " if op == "none of" else ""
-        where.add(f"coalesce({column} {negate}IN ({marks}), {1 if negate else 0})", *prefix, *values)
-    else:
-        raise NotSupported(f"operator {op!r} on {cond.column}")
 
 
 _OBSERVATION_SELECT = """
@@ -145,8 +69,7 @@ def list_observations_v2(
         where.add("o.start_time >= ?", _us(query.from_start_time))
     if query.to_start_time is not None:
         where.add("o.start_time < ?", _us(query.to_start_time))
-    for cond in query.conditions:
-        _condition(where, cond)
+    add_conditions(where, query.conditions, observation_columns(where, "o", "t"))
     where.after("o.start_time", "o.id", after)
     rows = conn.execute(
         f"{_OBSERVATION_SELECT} WHERE {where.sql} ORDER BY o.start_time DESC, o.id DESC LIMIT ?",
