@@ -215,6 +215,9 @@ VALUE_CASES: list[tuple[str, dict[str, Any], str]] = [
     ("generation-create", {"id": "g-nul", "traceId": "t-v", "name": "a\x00b"}, "name"),
     ("trace-create", {"id": "t-nulmeta", "metadata": {"k": "a\x00b"}}, "metadata"),
     ("span-create", {"id": "s-nulid\x00", "traceId": "t-v"}, "id"),
+    ("trace-create", {"id": "t-long-session", "sessionId": uuid.uuid4().hex * 200}, "session_id"),
+    ("trace-create", {"id": "t-long-tag", "tags": ["ok", "é" * 600]}, "tags"),
+    ("span-create", {"id": "s" * 1001, "traceId": "t-v"}, "id"),
     ("score-create", {"id": "sc-nul", "traceId": "t-v", "name": "q\x00", "value": 1}, "name"),
 ]  # fmt: skip
 
