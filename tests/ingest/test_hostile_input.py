@@ -19,7 +19,7 @@ from spyglass.app import create_app
 from spyglass.config import Settings
 from spyglass.domain.accounts import Role
 from spyglass.domain.bounds import MAX_TAG_FILTERS
-from spyglass.domain.events import TraceUpsert
+from spyglass.domain.events import ObservationUpsert, ScoreUpsert, TraceUpsert
 from spyglass.domain.pricing import ModelDefinition, PriceBook, builtin_models
 from spyglass.projects import create_key
 from spyglass.store.base import Store
@@ -309,15 +309,31 @@ async def test_prompt_attributes_link_only_generations(app_client: httpx.AsyncCl
 async def test_a_trace_stored_with_extreme_times_can_be_listed_read_and_deleted(
     app_client: httpx.AsyncClient, store: Store
 ) -> None:
+    """Rows written before the bounds existed (or by hand) never break a read, a page or a delete."""
     project = (await store.list_projects())[0].id
-    year_one = -62135596800000000
+    year_one, far = -62135596800000000, 2**62
     await store.write([
-        TraceUpsert(project, "t-extreme-low", (1, "e1"), {"timestamp": year_one, "name": "low"}),
-        TraceUpsert(project, "t-extreme-high", (1, "e2"), {"timestamp": 2**62, "name": "high"}),
+        TraceUpsert(project, "t-extreme-low", (1, "e1"), {"timestamp": year_one, "name": "low", "session_id": "s-x",
+                                                          "user_id": "u-x"}),
+        TraceUpsert(project, "t-extreme-high", (1, "e2"), {"timestamp": far, "name": "high", "session_id": "s-x"}),
+        ObservationUpsert(project, "o-extreme", (1, "e3"), {
+            "trace_id": "t-extreme-low", "type": "GENERATION", "start_time": year_one, "end_time": far,
+            "completion_start_time": far, "model": "gpt-4o", "usage_details": {"input": 5}}),
+        ScoreUpsert(project, "sc-extreme", (1, "e4"), {"trace_id": "t-extreme-low", "name": "q", "value": 1.0,
+                                                       "data_type": "NUMERIC", "timestamp": far}),
     ])  # fmt: skip
-    listed = await app_client.get("/api/public/traces", params={"limit": 100})
-    assert listed.status_code == 200, listed.text
-    assert {"t-extreme-low", "t-extreme-high"} <= {t["id"] for t in listed.json()["data"]}
+    for path in ("/api/public/traces", "/api/public/observations", "/api/public/v2/observations",
+                 "/api/public/scores", "/api/public/v3/scores", "/api/public/sessions", "/api/public/sessions/s-x",
+                 "/api/public/metrics/daily", "/api/public/observations/o-extreme"):  # fmt: skip
+        response = await app_client.get(path)
+        assert response.status_code == 200, (path, response.text)
+    await create_user(store, "reader@example.com", PASSWORD, roles={project: Role.VIEWER})
+    async with httpx.AsyncClient(transport=app_client._transport, base_url="http://spyglass.test") as browser:
+        assert (await sign_in(browser, "reader@example.com")).status_code == 303
+        for page in ("traces", "traces/t-extreme-low", "traces/t-extreme-high", "sessions", "sessions/s-x", "users",
+                     "users/u-x", "generations", "scores"):  # fmt: skip
+            response = await browser.get(f"/project/{project}/{page}")
+            assert response.status_code == 200, (page, response.text[:500])
     for trace_id in ("t-extreme-low", "t-extreme-high"):
         assert (await app_client.get(f"/api/public/traces/{trace_id}")).status_code == 200
         assert (await app_client.delete(f"/api/public/traces/{trace_id}")).status_code == 200
