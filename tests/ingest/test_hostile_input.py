@@ -23,6 +23,7 @@ from spyglass.domain.events import ObservationUpsert, ScoreUpsert, TraceUpsert
 from spyglass.domain.pricing import ModelDefinition, PriceBook, builtin_models
 from spyglass.projects import create_key
 from spyglass.store.base import Store
+from tests.support.payloads import capture
 from tests.web.conftest import PASSWORD, csrf_of, sign_in
 
 pytestmark = pytest.mark.anyio
@@ -456,3 +457,42 @@ async def test_a_value_over_the_limit_is_that_items_400(strict_client: httpx.Asy
         _item("trace-create", {"id": "t-small", "input": "x"}, item_id="small"),
     ])  # fmt: skip
     assert ok == {"small"} and "body.input" in failed["big"]
+
+
+# --- 7. SDK fidelity (captured requests of the unmodified JS SDKs) ---
+
+
+@pytest.mark.parametrize("reverse", [False, True])
+async def test_a_legacy_trace_update_never_moves_the_trace_timestamp(
+    app_client: httpx.AsyncClient, reverse: bool
+) -> None:
+    """langfuse@3.39.2 sends trace.update() as a second trace-create stamped "now": the first timestamp stays."""
+    batch = capture("langfuse@3.39.2", "008-ingestion-chat-turn", family="langfuse-js")["request"]["body"]["batch"]
+    traces = [i for i in batch if i["type"] == "trace-create"]
+    earliest = min(i["body"]["timestamp"] for i in traces)
+    response = await app_client.post("/api/public/ingestion", json={"batch": batch[::-1] if reverse else batch})
+    assert response.status_code == 207 and response.json()["errors"] == []
+    trace = (await app_client.get(f"/api/public/traces/{traces[0]['body']['id']}")).json()
+    assert datetime.fromisoformat(trace["timestamp"]) == datetime.fromisoformat(earliest)
+    assert trace["output"] is not None and trace["name"] is not None  # the update's fields still arrive
+
+
+async def test_a_propagated_prompt_links_only_the_generation(app_client: httpx.AsyncClient) -> None:
+    """@langfuse/otel 5.11.1 with propagateAttributes({prompt}): every span carries the prompt attributes."""
+    body = capture("@langfuse/otel@5.11.1", "001-otlp-chat-turn-1", family="langfuse-js")["request"]["body"]
+    prompt = [_attr("langfuse.observation.prompt.name", {"stringValue": "movie-critic"}),
+              _attr("langfuse.observation.prompt.version", {"intValue": "2"})]  # fmt: skip
+    trace_ids = set()
+    for resource in body["resourceSpans"]:
+        for scope in resource["scopeSpans"]:
+            for span in scope["spans"]:
+                keys = {a["key"] for a in span["attributes"]}
+                span["attributes"] += [a for a in prompt if a["key"] not in keys]
+                trace_ids.add(span["traceId"])
+    response = await app_client.post("/api/public/otel/v1/traces", content=orjson.dumps(body),
+                                     headers={"content-type": "application/json"})  # fmt: skip
+    assert response.status_code == 200, response.text
+    (trace_id,) = trace_ids
+    observations = (await app_client.get(f"/api/public/traces/{trace_id}")).json()["observations"]
+    linked = {o["name"] for o in observations if o["promptName"] is not None}
+    assert linked == {o["name"] for o in observations if o["type"] == "GENERATION"} == {"llm-call"}
