@@ -496,3 +496,15 @@ async def test_a_propagated_prompt_links_only_the_generation(app_client: httpx.A
     observations = (await app_client.get(f"/api/public/traces/{trace_id}")).json()["observations"]
     linked = {o["name"] for o in observations if o["promptName"] is not None}
     assert linked == {o["name"] for o in observations if o["type"] == "GENERATION"} == {"llm-call"}
+
+
+async def test_a_nul_character_in_a_read_url_is_a_400(app_client: httpx.AsyncClient) -> None:
+    """PostgreSQL cannot even compare text with NUL: refused before any query, on both stores."""
+    for path, params in [("/api/public/traces/a%00b", {}), ("/api/public/traces", {"userId": "a\x00"}),
+                         ("/api/public/observations/a%00", {}), ("/api/public/scores", {"name": "a\x00"}),
+                         ("/api/public/v2/observations", {"traceId": "a\x00"}), ("/api/public/sessions/a%00", {}),
+                         ("/api/public/traces", {"tags": ["a\x00"]}), ("/api/public/models/a%00", {})]:  # fmt: skip
+        response = await app_client.get(path, params=params)
+        assert response.status_code == 400 and "NUL" in response.json()["message"], (path, response.text)
+    assert (await app_client.delete("/api/public/traces/a%00b")).status_code == 400
+    assert (await app_client.get("/api/public/traces", auth=("pk-lf-\x00", "sk"))).status_code == 401
