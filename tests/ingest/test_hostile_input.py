@@ -170,6 +170,9 @@ async def test_a_catastrophic_match_pattern_costs_microseconds_and_the_server_st
         ({"modelName": "m", "matchPattern": r"^(a)\1$"}, "matchPattern"),
         ({"modelName": "m", "matchPattern": r"^(?=gpt)gpt$"}, "matchPattern"),
         ({"modelName": "m", "matchPattern": "x" * 5000}, "matchPattern"),
+        ({"modelName": "m\x00", "matchPattern": "^m$"}, "NUL"),
+        ({"modelName": "m", "matchPattern": "^m$", "tokenizerConfig": {"k": "\x00"}}, "NUL"),
+        ({"modelName": uuid.uuid4().hex * 100, "matchPattern": "^m$"}, "modelName"),
         ({"modelName": "m", "matchPattern": "^m$", "pricingTiers": [
             {"name": "std", "isDefault": True, "priority": 0, "prices": {"input": 1}},
             {"name": "big", "isDefault": False, "priority": 1, "prices": {"input": 2},
