@@ -85,3 +85,12 @@ async def test_an_otlp_span_the_store_refuses_is_rejected_alone(refusing_client:
     assert partial["rejectedSpans"] == 1 and POISON in partial["errorMessage"]
     detail = (await refusing_client.get(f"/api/public/traces/{trace_id}")).json()
     assert sorted(o["name"] for o in detail["observations"]) == ["also kept", "kept"]
+
+
+async def test_a_score_the_store_refuses_is_that_scores_error(refusing_client: httpx.AsyncClient) -> None:
+    scores = [{"id": sid, "traceId": "t-scored", "name": "quality", "value": 1} for sid in ("s-1", POISON, "s-3")]
+    response = await refusing_client.post("/api/public/scores", json=scores)
+    assert response.status_code == 207, response.text
+    assert response.json()["accepted"] == 2 and response.json()["errors"][0]["message"].startswith("scores[1]:")
+    kept = (await refusing_client.get("/api/public/scores", params={"traceId": "t-scored"})).json()["data"]
+    assert sorted(s["id"] for s in kept) == ["s-1", "s-3"]
