@@ -374,6 +374,9 @@ async def test_forged_ui_cursors_are_a_400_page(app_client: httpx.AsyncClient, s
             for cursor in BAD_CURSORS:
                 response = await browser.get(f"/project/{project}/{page}", params={"cursor": cursor})
                 assert response.status_code == 400, (page, cursor, response.text[:300])
+        too_many = [("tag", f"t{i}") for i in range(1001)]
+        response = await browser.get(f"/project/{project}/traces", params=too_many)
+        assert response.status_code == 400 and str(MAX_TAG_FILTERS) in response.text
 
 
 # --- 8. tag filters ---
