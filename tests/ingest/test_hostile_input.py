@@ -226,6 +226,12 @@ VALUE_CASES: list[tuple[str, dict[str, Any], str]] = [
 ]  # fmt: skip
 
 
+async def test_a_nul_character_in_an_envelope_id_is_that_items_400(app_client: httpx.AsyncClient) -> None:
+    ok, failed = await _ingest(app_client, [_item("trace-create", {"id": "t-env-nul"}, item_id="env\x00id"),
+                                            _item("trace-create", {"id": "t-env-ok"}, item_id="env-ok")])  # fmt: skip
+    assert ok == {"env-ok"} and "event id" in failed["env\x00id"]
+
+
 async def test_out_of_range_times_are_each_items_400_and_the_rest_is_kept(app_client: httpx.AsyncClient) -> None:
     items = [_item(kind, body, stamp, item_id=f"time-{i}") for i, (kind, body, stamp, _) in enumerate(TIME_CASES)]
     items.append(_item("trace-create", {"id": "t-ok", "name": "kept"}, item_id="good"))

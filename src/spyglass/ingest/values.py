@@ -79,6 +79,7 @@ def check_storable(event: Event) -> None:
     _key_size("id", event.id)
     if isinstance(event, (TraceDelete, ScoreDelete)):
         return
+    _storable("the event id", event.order[1])  # kept in each field's stamp (merge.py)
     weak = event.weak if isinstance(event, (TraceUpsert, ObservationUpsert)) else {}
     for source in (event.fields, weak):
         for key, value in source.items():
