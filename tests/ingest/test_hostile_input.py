@@ -520,3 +520,8 @@ async def test_a_nul_character_in_a_read_url_is_a_400(app_client: httpx.AsyncCli
         assert response.status_code == 400 and "NUL" in response.json()["message"], (path, response.text)
     assert (await app_client.delete("/api/public/traces/a%00b")).status_code == 400
     assert (await app_client.get("/api/public/traces", auth=("pk-lf-\x00", "sk"))).status_code == 401
+
+
+async def test_a_nul_character_in_a_bulk_delete_is_a_400(app_client: httpx.AsyncClient) -> None:
+    response = await app_client.request("DELETE", "/api/public/traces", json={"traceIds": ["ok", "a\x00b"]})
+    assert response.status_code == 400 and "traceIds" in response.json()["message"]
