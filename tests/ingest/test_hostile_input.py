@@ -19,10 +19,11 @@ from spyglass.app import create_app
 from spyglass.config import Settings
 from spyglass.domain.accounts import Role
 from spyglass.domain.bounds import MAX_TAG_FILTERS
-from spyglass.domain.events import TraceUpsert
+from spyglass.domain.events import ObservationUpsert, ScoreUpsert, TraceUpsert
 from spyglass.domain.pricing import ModelDefinition, PriceBook, builtin_models
 from spyglass.projects import create_key
 from spyglass.store.base import Store
+from tests.support.payloads import capture
 from tests.web.conftest import PASSWORD, csrf_of, sign_in
 
 pytestmark = pytest.mark.anyio
@@ -169,6 +170,9 @@ async def test_a_catastrophic_match_pattern_costs_microseconds_and_the_server_st
         ({"modelName": "m", "matchPattern": r"^(a)\1$"}, "matchPattern"),
         ({"modelName": "m", "matchPattern": r"^(?=gpt)gpt$"}, "matchPattern"),
         ({"modelName": "m", "matchPattern": "x" * 5000}, "matchPattern"),
+        ({"modelName": "m\x00", "matchPattern": "^m$"}, "NUL"),
+        ({"modelName": "m", "matchPattern": "^m$", "tokenizerConfig": {"k": "\x00"}}, "NUL"),
+        ({"modelName": uuid.uuid4().hex * 100, "matchPattern": "^m$"}, "modelName"),
         ({"modelName": "m", "matchPattern": "^m$", "pricingTiers": [
             {"name": "std", "isDefault": True, "priority": 0, "prices": {"input": 1}},
             {"name": "big", "isDefault": False, "priority": 1, "prices": {"input": 2},
@@ -215,8 +219,17 @@ VALUE_CASES: list[tuple[str, dict[str, Any], str]] = [
     ("generation-create", {"id": "g-nul", "traceId": "t-v", "name": "a\x00b"}, "name"),
     ("trace-create", {"id": "t-nulmeta", "metadata": {"k": "a\x00b"}}, "metadata"),
     ("span-create", {"id": "s-nulid\x00", "traceId": "t-v"}, "id"),
+    ("trace-create", {"id": "t-long-session", "sessionId": uuid.uuid4().hex * 200}, "session_id"),
+    ("trace-create", {"id": "t-long-tag", "tags": ["ok", "é" * 600]}, "tags"),
+    ("span-create", {"id": "s" * 1001, "traceId": "t-v"}, "id"),
     ("score-create", {"id": "sc-nul", "traceId": "t-v", "name": "q\x00", "value": 1}, "name"),
 ]  # fmt: skip
+
+
+async def test_a_nul_character_in_an_envelope_id_is_that_items_400(app_client: httpx.AsyncClient) -> None:
+    ok, failed = await _ingest(app_client, [_item("trace-create", {"id": "t-env-nul"}, item_id="env\x00id"),
+                                            _item("trace-create", {"id": "t-env-ok"}, item_id="env-ok")])  # fmt: skip
+    assert ok == {"env-ok"} and "event id" in failed["env\x00id"]
 
 
 async def test_out_of_range_times_are_each_items_400_and_the_rest_is_kept(app_client: httpx.AsyncClient) -> None:
@@ -306,15 +319,31 @@ async def test_prompt_attributes_link_only_generations(app_client: httpx.AsyncCl
 async def test_a_trace_stored_with_extreme_times_can_be_listed_read_and_deleted(
     app_client: httpx.AsyncClient, store: Store
 ) -> None:
+    """Rows written before the bounds existed (or by hand) never break a read, a page or a delete."""
     project = (await store.list_projects())[0].id
-    year_one = -62135596800000000
+    year_one, far = -62135596800000000, 2**62
     await store.write([
-        TraceUpsert(project, "t-extreme-low", (1, "e1"), {"timestamp": year_one, "name": "low"}),
-        TraceUpsert(project, "t-extreme-high", (1, "e2"), {"timestamp": 2**62, "name": "high"}),
+        TraceUpsert(project, "t-extreme-low", (1, "e1"), {"timestamp": year_one, "name": "low", "session_id": "s-x",
+                                                          "user_id": "u-x"}),
+        TraceUpsert(project, "t-extreme-high", (1, "e2"), {"timestamp": far, "name": "high", "session_id": "s-x"}),
+        ObservationUpsert(project, "o-extreme", (1, "e3"), {
+            "trace_id": "t-extreme-low", "type": "GENERATION", "start_time": year_one, "end_time": far,
+            "completion_start_time": far, "model": "gpt-4o", "usage_details": {"input": 5}}),
+        ScoreUpsert(project, "sc-extreme", (1, "e4"), {"trace_id": "t-extreme-low", "name": "q", "value": 1.0,
+                                                       "data_type": "NUMERIC", "timestamp": far}),
     ])  # fmt: skip
-    listed = await app_client.get("/api/public/traces", params={"limit": 100})
-    assert listed.status_code == 200, listed.text
-    assert {"t-extreme-low", "t-extreme-high"} <= {t["id"] for t in listed.json()["data"]}
+    for path in ("/api/public/traces", "/api/public/observations", "/api/public/v2/observations",
+                 "/api/public/scores", "/api/public/v3/scores", "/api/public/sessions", "/api/public/sessions/s-x",
+                 "/api/public/metrics/daily", "/api/public/observations/o-extreme"):  # fmt: skip
+        response = await app_client.get(path)
+        assert response.status_code == 200, (path, response.text)
+    await create_user(store, "reader@example.com", PASSWORD, roles={project: Role.VIEWER})
+    async with httpx.AsyncClient(transport=app_client._transport, base_url="http://spyglass.test") as browser:
+        assert (await sign_in(browser, "reader@example.com")).status_code == 303
+        for page in ("traces", "traces/t-extreme-low", "traces/t-extreme-high", "sessions", "sessions/s-x", "users",
+                     "users/u-x", "generations", "scores"):  # fmt: skip
+            response = await browser.get(f"/project/{project}/{page}")
+            assert response.status_code == 200, (page, response.text[:500])
     for trace_id in ("t-extreme-low", "t-extreme-high"):
         assert (await app_client.get(f"/api/public/traces/{trace_id}")).status_code == 200
         assert (await app_client.delete(f"/api/public/traces/{trace_id}")).status_code == 200
@@ -351,6 +380,9 @@ async def test_forged_ui_cursors_are_a_400_page(app_client: httpx.AsyncClient, s
             for cursor in BAD_CURSORS:
                 response = await browser.get(f"/project/{project}/{page}", params={"cursor": cursor})
                 assert response.status_code == 400, (page, cursor, response.text[:300])
+        too_many = [("tag", f"t{i}") for i in range(1001)]
+        response = await browser.get(f"/project/{project}/traces", params=too_many)
+        assert response.status_code == 400 and str(MAX_TAG_FILTERS) in response.text
 
 
 # --- 8. tag filters ---
@@ -437,3 +469,59 @@ async def test_a_value_over_the_limit_is_that_items_400(strict_client: httpx.Asy
         _item("trace-create", {"id": "t-small", "input": "x"}, item_id="small"),
     ])  # fmt: skip
     assert ok == {"small"} and "body.input" in failed["big"]
+
+
+# --- 7. SDK fidelity (captured requests of the unmodified JS SDKs) ---
+
+
+@pytest.mark.parametrize("reverse", [False, True])
+async def test_a_legacy_trace_update_never_moves_the_trace_timestamp(
+    app_client: httpx.AsyncClient, reverse: bool
+) -> None:
+    """langfuse@3.39.2 sends trace.update() as a second trace-create stamped "now": the first timestamp stays."""
+    batch = capture("langfuse@3.39.2", "008-ingestion-chat-turn", family="langfuse-js")["request"]["body"]["batch"]
+    traces = [i for i in batch if i["type"] == "trace-create"]
+    earliest = min(i["body"]["timestamp"] for i in traces)
+    response = await app_client.post("/api/public/ingestion", json={"batch": batch[::-1] if reverse else batch})
+    assert response.status_code == 207 and response.json()["errors"] == []
+    trace = (await app_client.get(f"/api/public/traces/{traces[0]['body']['id']}")).json()
+    assert datetime.fromisoformat(trace["timestamp"]) == datetime.fromisoformat(earliest)
+    assert trace["output"] is not None and trace["name"] is not None  # the update's fields still arrive
+
+
+async def test_a_propagated_prompt_links_only_the_generation(app_client: httpx.AsyncClient) -> None:
+    """@langfuse/otel 5.11.1 with propagateAttributes({prompt}): every span carries the prompt attributes."""
+    body = capture("@langfuse/otel@5.11.1", "001-otlp-chat-turn-1", family="langfuse-js")["request"]["body"]
+    prompt = [_attr("langfuse.observation.prompt.name", {"stringValue": "movie-critic"}),
+              _attr("langfuse.observation.prompt.version", {"intValue": "2"})]  # fmt: skip
+    trace_ids = set()
+    for resource in body["resourceSpans"]:
+        for scope in resource["scopeSpans"]:
+            for span in scope["spans"]:
+                keys = {a["key"] for a in span["attributes"]}
+                span["attributes"] += [a for a in prompt if a["key"] not in keys]
+                trace_ids.add(span["traceId"])
+    response = await app_client.post("/api/public/otel/v1/traces", content=orjson.dumps(body),
+                                     headers={"content-type": "application/json"})  # fmt: skip
+    assert response.status_code == 200, response.text
+    (trace_id,) = trace_ids
+    observations = (await app_client.get(f"/api/public/traces/{trace_id}")).json()["observations"]
+    linked = {o["name"] for o in observations if o["promptName"] is not None}
+    assert linked == {o["name"] for o in observations if o["type"] == "GENERATION"} == {"llm-call"}
+
+
+async def test_a_nul_character_in_a_read_url_is_a_400(app_client: httpx.AsyncClient) -> None:
+    """PostgreSQL cannot even compare text with NUL: refused before any query, on both stores."""
+    for path, params in [("/api/public/traces/a%00b", {}), ("/api/public/traces", {"userId": "a\x00"}),
+                         ("/api/public/observations/a%00", {}), ("/api/public/scores", {"name": "a\x00"}),
+                         ("/api/public/v2/observations", {"traceId": "a\x00"}), ("/api/public/sessions/a%00", {}),
+                         ("/api/public/traces", {"tags": ["a\x00"]}), ("/api/public/models/a%00", {})]:  # fmt: skip
+        response = await app_client.get(path, params=params)
+        assert response.status_code == 400 and "NUL" in response.json()["message"], (path, response.text)
+    assert (await app_client.delete("/api/public/traces/a%00b")).status_code == 400
+    assert (await app_client.get("/api/public/traces", auth=("pk-lf-\x00", "sk"))).status_code == 401
+
+
+async def test_a_nul_character_in_a_bulk_delete_is_a_400(app_client: httpx.AsyncClient) -> None:
+    response = await app_client.request("DELETE", "/api/public/traces", json={"traceIds": ["ok", "a\x00b"]})
+    assert response.status_code == 400 and "traceIds" in response.json()["message"]

@@ -38,9 +38,21 @@ def _credentials(request: Request) -> tuple[str, str]:
     return public, secret
 
 
+def _refuse_nul(request: Request) -> None:
+    if "\x00" in request.scope.get("path", "") or any(
+        "\x00" in key or "\x00" in value for key, value in request.query_params.multi_items()
+    ):
+        raise ApiError(400, "the URL holds a NUL character (%00), which no id, name or filter can contain")
+
+
 async def project_id(request: Request, ctx: AppContext = Depends(context)) -> str:  # noqa: B008
-    """The id of the project whose key signed this request; 401 otherwise."""
+    """The id of the project whose key signed this request; 401 otherwise. Every public route depends on it, so it
+    also refuses a NUL character anywhere in the URL (no stored id, name or filter holds one; PostgreSQL cannot even
+    compare with it)."""
+    _refuse_nul(request)
     public, secret = _credentials(request)
+    if "\x00" in public:
+        raise ApiError(401, "invalid API keys: check the public key, the secret key and the host", headers=_CHALLENGE)
     cached = ctx.keys.get(public, secret)
     if cached is not None:
         return cached

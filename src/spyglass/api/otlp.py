@@ -78,5 +78,5 @@ async def export_traces(
     if result.errors and not result.accepted:
         # Nothing in the request can ever be taken: 400, which the exporter does not retry (OTLP spec, "Failures").
         raise ApiError(400, f"every span was rejected: {_message(result)}")
-    await ctx.pipeline.submit(result.events)
+    result.refuse_events(await ctx.pipeline.submit(result.events, per_event=True))
     return _response(result, as_json)

@@ -20,6 +20,9 @@ TIME_RANGE = "from 1970-01-01T00:00:00Z up to (not including) 2200-01-01T00:00:0
 MAX_INT = 2**63 - 1  # SQLite INTEGER and PostgreSQL BIGINT
 MAX_USAGE_UNITS = 10**15  # one observation's usage count (tokens, characters, ...): a trace's sum still fits 64 bits
 MAX_MONEY = 1e12  # one cost value, in USD
+MAX_KEY_BYTES = (
+    1000  # ids, names, user/session ids, model, tags: indexed columns (a PostgreSQL index entry ends ~2.7 kB)
+)
 MAX_TAG_FILTERS = 50  # tags one list read may require (each is one SQL condition)
 MAX_MODEL_NAME = 512  # longer model names are not priced (a match pattern never sees more than this)
 

@@ -63,10 +63,18 @@ class ItemResult:
 class ParsedBatch:
     events: list[Event] = field(default_factory=list)
     results: list[ItemResult] = field(default_factory=list)
+    owners: list[int] = field(default_factory=list)  # per event: the index of its item's result
 
     @property
     def errors(self) -> list[ItemResult]:
         return [r for r in self.results if r.status >= 400]
+
+    def refuse_events(self, indexes: set[int]) -> None:
+        """The store could not write these events: their items become errors (the others stay committed)."""
+        for index in indexes:
+            result = self.results[self.owners[index]]
+            result.status = 400
+            result.message = "this item could not be stored; the server log has the reason"
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,6 +105,7 @@ def parse_batch(payload: Any, project_id: str, limits: Limits = Limits()) -> Par
             out.results.append(ItemResult(result_id, 400, f"the item has a value this server cannot take: {exc}"[:300]))
         else:
             out.events.extend(events)
+            out.owners.extend([len(out.results)] * len(events))
             out.results.append(ItemResult(result_id, 201))
     return out
 

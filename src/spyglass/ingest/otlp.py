@@ -69,6 +69,16 @@ class OtlpResult:
     def rejected(self) -> int:
         return len(self.errors)
 
+    def refuse_events(self, indexes: set[int]) -> None:
+        """The store could not write these events: each becomes a rejection (the others stay committed)."""
+        for index in sorted(indexes):
+            event = self.events[index]
+            if isinstance(event, ObservationUpsert):
+                self.accepted -= 1
+                self.errors.append(f"span {event.id}: could not be stored; the server log has the reason")
+            else:
+                self.errors.append(f"trace {event.id}: its fields could not be stored; the server log has the reason")
+
 
 def decode_request(body: bytes, json_body: bool, project_id: str, limits: Limits = DEFAULT_LIMITS) -> OtlpResult:
     """Decode an ExportTraceServiceRequest body (protobuf, or OTLP/JSON when `json_body`) into events.

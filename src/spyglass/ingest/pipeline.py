@@ -3,6 +3,10 @@
 `submit` returns only after the store has made the events durable, so an HTTP ack means "on disk". When more
 events are waiting than the queue holds, `submit` raises Busy at once (the API answers 503 with Retry-After, which
 every SDK retries) instead of letting memory grow.
+
+A group that fails is written again request by request, so one request cannot fail the others; and a request that
+fails alone is written event by event when its sender can report per item (`submit(..., per_event=True)`), so one
+event the store refuses cannot lose the others of its batch.
 """
 
 from __future__ import annotations
@@ -35,7 +39,8 @@ class Closed(Exception):
 @dataclass(slots=True)
 class _Job:
     events: Sequence[Event]
-    done: asyncio.Future[None]
+    done: asyncio.Future[set[int]]
+    per_event: bool = False
 
 
 class Pipeline:
@@ -66,10 +71,14 @@ class Pipeline:
             await self._task
             self._task = None
 
-    async def submit(self, events: Sequence[Event]) -> None:
-        """Queue `events` and wait until they are committed. Raises Busy when full, Closed when stopping."""
+    async def submit(self, events: Sequence[Event], *, per_event: bool = False) -> set[int]:
+        """Queue `events` and wait until they are committed. Raises Busy when full, Closed when stopping.
+
+        With `per_event`, a request the store refuses as a whole is written event by event, and the answer is the
+        set of indexes of the events that could not be written (empty when all were); otherwise such a request
+        raises."""
         if not events:
-            return
+            return set()
         if self._closing:
             raise Closed("the server is shutting down")
         try:
@@ -79,16 +88,16 @@ class Pipeline:
         # No await from the check to the append: the queue bound holds however many requests arrive at once.
         if self._queued and self._queued + len(events) > self._max_queued:
             raise Busy(retry_after=1)
-        job = _Job(events, asyncio.get_running_loop().create_future())
+        job = _Job(events, asyncio.get_running_loop().create_future(), per_event)
         self._jobs.append(job)
         self._queued += len(events)
         self._wake.set()
-        await job.done
+        return await job.done
 
     async def flush(self) -> None:
         """Wait until everything submitted so far is committed."""
         if self._jobs:
-            marker = _Job((), asyncio.get_running_loop().create_future())
+            marker: _Job = _Job((), asyncio.get_running_loop().create_future())
             self._jobs.append(marker)
             self._wake.set()
             await marker.done
@@ -125,6 +134,9 @@ class Pipeline:
             return
         except Exception:
             if len(group) == 1:
+                if group[0].per_event and len(events) > 1:
+                    await self._commit_each(group[0])
+                    return
                 log.exception("write failed for %d events", len(events))
                 self._finish(group, error=True)
                 return
@@ -134,7 +146,27 @@ class Pipeline:
             return
         self._finish(group, error=False)
 
-    def _finish(self, group: list[_Job], *, error: bool, busy: bool = False) -> None:
+    async def _commit_each(self, job: _Job) -> None:
+        """Write a refused request's events one at a time (folding does not depend on batching); report which
+        could not be written."""
+        failed: set[int] = set()
+        for index, event in enumerate(job.events):
+            try:
+                await self._store.write([event])
+            except Unavailable:
+                self._finish([job], error=True, busy=True)
+                return
+            except Exception as exc:
+                log.warning("event %d of %d could not be written: %s: %s", index, len(job.events),
+                            type(exc).__name__, str(exc)[:300])  # fmt: skip
+                failed.add(index)
+        if len(failed) == len(job.events):
+            log.error("write failed for all %d events of a request", len(job.events))
+            self._finish([job], error=True)
+            return
+        self._finish([job], error=False, failed=failed)
+
+    def _finish(self, group: list[_Job], *, error: bool, busy: bool = False, failed: set[int] | None = None) -> None:
         for job in group:
             self._queued -= len(job.events)
             if job.done.done():
@@ -144,4 +176,4 @@ class Pipeline:
             elif error:
                 job.done.set_exception(RuntimeError("the store could not write these events"))
             else:
-                job.done.set_result(None)
+                job.done.set_result(failed or set())

@@ -13,7 +13,7 @@ from typing import Any
 
 import orjson
 
-from spyglass.domain.bounds import MAX_INT, TIME_RANGE, micros_of, time_in_range
+from spyglass.domain.bounds import MAX_INT, MAX_KEY_BYTES, TIME_RANGE, micros_of, time_in_range
 from spyglass.domain.events import Event, ObservationUpsert, ScoreDelete, TraceDelete, TraceUpsert
 from spyglass.domain.model import LEVEL_RANK
 
@@ -64,17 +64,37 @@ def bounded_int(value: int, field: str) -> int:
 _NUL_ESCAPE = re.compile(rb"(?<!\\)(?:\\\\)*\\u0000")
 
 
+# Fields both stores index: each value (each tag) must fit an index entry.
+_KEY_FIELDS = frozenset({
+    "id", "trace_id", "parent_observation_id", "observation_id", "session_id", "dataset_run_id", "user_id", "name",
+    "model", "prompt_name", "environment", "release", "version", "config_id", "source", "data_type", "type", "level",
+})  # fmt: skip
+
+
 def check_storable(event: Event) -> None:
     """The last check of an event before it is queued: every value fits both stores (no NUL character, which
     PostgreSQL text and jsonb refuse; integers within 64 bits; finite numbers), so one item's values can never fail
     the write of a whole group. Raises InvalidItem naming the field."""
     _storable("id", event.id)
+    _key_size("id", event.id)
     if isinstance(event, (TraceDelete, ScoreDelete)):
         return
+    _storable("the event id", event.order[1])  # kept in each field's stamp (merge.py)
     weak = event.weak if isinstance(event, (TraceUpsert, ObservationUpsert)) else {}
     for source in (event.fields, weak):
         for key, value in source.items():
             _storable(key, value)
+            if key in _KEY_FIELDS and isinstance(value, str):
+                _key_size(key, value)
+            elif key == "tags" and isinstance(value, list):
+                for tag in value:
+                    _key_size("tags[]", tag)
+
+
+def _key_size(key: str, value: str) -> None:
+    size = len(value.encode(errors="replace"))
+    if size > MAX_KEY_BYTES:
+        raise InvalidItem(f"{key} is {size} bytes long, over the {MAX_KEY_BYTES}-byte limit for an identifier or name")
 
 
 def _storable(key: str, value: Any) -> None:

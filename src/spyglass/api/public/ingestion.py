@@ -27,7 +27,7 @@ async def ingestion(
 ) -> Json:
     payload = await read_json(request, ctx.settings.max_body_bytes)
     parsed = parse_batch(payload, project, Limits(max_value_bytes=ctx.settings.max_value_bytes))
-    await ctx.pipeline.submit(parsed.events)
+    parsed.refuse_events(await ctx.pipeline.submit(parsed.events, per_event=True))
     successes: list[dict[str, Any]] = []
     errors: list[dict[str, Any]] = []
     for result in parsed.results:

@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
+import orjson
 from fastapi import APIRouter, Depends, Request
 
 from spyglass.api.auth import project_id
@@ -18,7 +19,7 @@ from spyglass.api.context import AppContext, context
 from spyglass.api.errors import ApiError
 from spyglass.api.params import page_request, timestamp
 from spyglass.api.wire import iso, page_meta
-from spyglass.domain.bounds import check_datetime
+from spyglass.domain.bounds import MAX_KEY_BYTES, check_datetime
 from spyglass.domain.pricing import (
     OPERATORS,
     TOKENIZERS,
@@ -139,9 +140,13 @@ def model_from_wire(payload: Any) -> ModelDefinition:
     """A CreateModelRequest body as a definition (id and creation time are assigned by the store). 400 on bad input."""
     if not isinstance(payload, Mapping):
         raise ApiError(400, "the body must be a JSON object (a model definition)")
+    if b"\\u0000" in orjson.dumps(payload).replace(b"\\\\", b""):
+        raise ApiError(400, "a model definition cannot hold a NUL character (\\u0000)")
     name, pattern = payload.get("modelName"), payload.get("matchPattern")
     if not isinstance(name, str) or not name.strip():
         raise ApiError(400, "modelName is required and must be a non-empty string")
+    if len(name.encode()) > MAX_KEY_BYTES:
+        raise ApiError(400, f"modelName must be at most {MAX_KEY_BYTES} bytes long")
     if not isinstance(pattern, str) or not pattern:
         raise ApiError(400, "matchPattern is required and must be a regular expression (e.g. '(?i)^gpt-4o$')")
     try:

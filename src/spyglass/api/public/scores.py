@@ -56,15 +56,20 @@ async def create_scores(
     if not isinstance(payload, list):
         raise ApiError(400, "the body must be a score object or a JSON array of score objects")
     events: list[ScoreUpsert] = []
+    positions: list[int] = []
     errors: list[dict[str, str]] = []
     for index, item in enumerate(payload):
         try:
             events.append(_score(item, project))
+            positions.append(index)
         except (InvalidItem, UsageError) as exc:
             errors.append({"message": f"scores[{index}]: {exc}"})
-    await ctx.pipeline.submit(events)
+    refused = await ctx.pipeline.submit(events, per_event=True)
+    for event_index in sorted(refused):
+        errors.append({"message": f"scores[{positions[event_index]}]: could not be stored; the server log has why"})
     if errors:
-        return Json({"accepted": len(events), "rejected": len(errors), "errors": errors}, status_code=207)
+        accepted = len(events) - len(refused)
+        return Json({"accepted": accepted, "rejected": len(errors), "errors": errors}, status_code=207)
     return Json({"message": "Accepted"}, status_code=202)
 
 

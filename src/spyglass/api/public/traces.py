@@ -142,8 +142,8 @@ async def delete_traces(
 ) -> dict[str, Any]:
     payload = await read_json(request, ctx.settings.max_body_bytes)
     ids = payload.get("traceIds") if isinstance(payload, dict) else None
-    if not isinstance(ids, list) or not ids or not all(isinstance(i, str) and i for i in ids):
-        raise ApiError(400, "traceIds must be a non-empty list of trace ids")
+    if not isinstance(ids, list) or not ids or not all(isinstance(i, str) and i and "\x00" not in i for i in ids):
+        raise ApiError(400, "traceIds must be a non-empty list of trace ids (without NUL characters)")
     missing = []
     for trace_id in ids:
         try:

@@ -66,7 +66,7 @@ class PriceCache:
     async def get_all(self, conn: Conn) -> PriceBook:
         """A book for every project (re-pricing the whole store)."""
         cur = await conn.execute("SELECT DISTINCT project_id FROM models")
-        # The projects cached here too: one whose last definition was deleted must be reloaded (as empty).
+        # The projects loaded before count too: their definitions may all have been deleted since.
         return await self.get(conn, [*(r["project_id"] for r in await cur.fetchall()), *self._fingerprints])
 
 

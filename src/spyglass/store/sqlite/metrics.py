@@ -15,7 +15,9 @@ from spyglass.domain.costs import CostGroup, CostRollup, DailyMetrics, ModelUsag
 from spyglass.store.base import Page, PageRequest, TraceFilter
 from spyglass.store.sqlite.queries import trace_where
 
-_DAY = "date(t.timestamp / 1000000, 'unixepoch')"
+# Clamped to years 1..9999 (what SQLite's date() and Python's date hold), so a time stored before the ingestion
+# bounds existed still has a day.
+_DAY = "date(min(max(t.timestamp, -62135596800000000), 253402214399000000) / 1000000, 'unixepoch')"
 
 
 def _matching(project_id: str, flt: TraceFilter) -> tuple[str, list[Any]]:
