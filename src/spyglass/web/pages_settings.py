@@ -20,7 +20,6 @@ router = APIRouter()
 @dataclass(frozen=True, slots=True)
 class KeyRow:
     public_key: str
-    display_secret: str
     note: str | None
     created_at: str
     revoked: bool
@@ -37,7 +36,8 @@ class KeysPage:
 
 
 def _rows(keys: list[ApiKey]) -> tuple[KeyRow, ...]:
-    return tuple(KeyRow(k.public_key, k.display_secret, k.note, f"{k.created_at:%Y-%m-%d %H:%M}",
+    # No part of a secret, to anyone: it is shown once, on the page that created it.
+    return tuple(KeyRow(k.public_key, k.note, f"{k.created_at:%Y-%m-%d %H:%M}",
                         k.revoked_at is not None) for k in keys)  # fmt: skip
 
 
