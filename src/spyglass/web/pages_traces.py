@@ -12,7 +12,14 @@ from spyglass.domain.accounts import Action
 from spyglass.domain.listing import TraceRow
 from spyglass.domain.model import Score
 from spyglass.ingest.values import InvalidItem
-from spyglass.query.traces import TraceView, decode_cursor, encode_cursor, list_traces, trace_view
+from spyglass.query.traces import (
+    TraceView,
+    decode_cursor,
+    encode_cursor,
+    list_traces,
+    public_view,
+    trace_view,
+)
 from spyglass.store.base import NotFound
 from spyglass.web.annotate import annotation, trace_flag
 from spyglass.web.auth import Access, Ctx, WebError, check_csrf
@@ -161,7 +168,7 @@ async def public_trace(
     return render(
         request,
         "traces/public.html",
-        PublicTracePage(project_id, view, f"/public/{project_id}/traces/{quote(trace_id)}"),
+        PublicTracePage(project_id, public_view(view), f"/public/{project_id}/traces/{quote(trace_id)}"),
     )
 
 
