@@ -33,10 +33,20 @@ VALUE = st.one_of(st.sampled_from(HOSTILE), _TEXT, st.integers().map(str), st.fl
 _LIST = ("range", "from", "to", "sort", "order", "limit", "cursor", "format", "level", "environment", "name", "user")
 UI_PARAMS: dict[str, tuple[str, ...]] = {
     "/": ("format",),
-    "/project/{project_id}/traces": _LIST
-    + ("q", "session", "tag", "release", "version", "score", "score_min", "score_max", "bookmarked"),  # fmt: skip
+    "/project/{project_id}/traces": (
+        *_LIST,
+        "q",
+        "session",
+        "tag",
+        "release",
+        "version",
+        "score",
+        "score_min",
+        "score_max",
+        "bookmarked",
+    ),
     "/project/{project_id}/traces/{trace_id:path}": ("observation", "format"),
-    "/project/{project_id}/generations": _LIST + ("model", "prompt"),
+    "/project/{project_id}/generations": (*_LIST, "model", "prompt"),
     "/project/{project_id}/sessions": ("cursor", "limit", "format"),
     "/project/{project_id}/sessions/{session_id:path}": ("format",),
     "/project/{project_id}/users": ("cursor", "limit", "format"),
