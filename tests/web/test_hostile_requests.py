@@ -215,3 +215,26 @@ async def test_the_data_dir_and_database_files_are_private(tmp_path: Path) -> No
             assert stat.S_IMODE(os.stat(data_dir / name).st_mode) == 0o600, name
     finally:
         await opened.close()
+
+
+@pytest.mark.anyio
+async def test_a_nul_byte_in_a_form_field_is_400(
+    app_client: httpx.AsyncClient, users: dict[str, str], project_id: str
+) -> None:
+    await _ingest(app_client, trace_batch("formed"))
+    async with _browser(app_client) as client:
+        await client.get("/signin")
+        token = client.cookies["spyglass_csrf"]
+        for email, password in ((users["owner"] + "\x00", PASSWORD), (users["owner"], PASSWORD + "\x00")):
+            form = {"email": email, "password": password, "csrf": token, "next": "/"}
+            assert (await client.post("/signin", data=form)).status_code in (400, 401)
+        assert (await sign_in(client, users["owner"])).status_code == 303
+        csrf = csrf_of((await client.get(f"/project/{project_id}/traces/formed")).text)
+        score = {"csrf": csrf, "name": "n\x00", "data_type": "CATEGORICAL", "value": "v\x00", "comment": "c\x00"}
+        assert (await client.post(f"/project/{project_id}/trace-scores/formed", data=score)).status_code == 400
+        key = await client.post(f"/project/{project_id}/settings/keys", data={"csrf": csrf, "note": "n\x00"})
+        assert key.status_code == 400
+        flag = {"csrf": csrf, "flag": "bookmarked\x00", "on": "1"}
+        assert (await client.post(f"/project/{project_id}/trace-flags/formed", data=flag)).status_code == 400
+        revoke = {"csrf": csrf, "public_key": "pk\x00"}
+        assert (await client.post(f"/project/{project_id}/settings/keys/revoke", data=revoke)).status_code in (400, 404)

@@ -158,13 +158,19 @@ async def project_access(
     raise WebError(404, f"no project {project_id!r} that you can open")
 
 
+async def form_fields(request: Request) -> dict[str, str]:
+    """The posted form's text fields; 400 when one holds a NUL byte (no stored text may: PostgreSQL refuses it)."""
+    fields = {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
+    if any("\x00" in k or "\x00" in v for k, v in fields.items()):
+        raise WebError(400, "a form field may not contain a NUL byte")
+    return fields
+
+
 async def check_csrf(request: Request, viewer: Viewer) -> None:
     """Raise 403 unless the request carries the viewer's CSRF token (form field or header)."""
     sent = request.headers.get("x-csrf-token")
     if sent is None:
-        form = await request.form()
-        value = form.get("csrf")
-        sent = value if isinstance(value, str) else None
+        sent = (await form_fields(request)).get("csrf")
     if not same_secret(sent, viewer.csrf):
         raise WebError(403, "the form's CSRF token is missing or stale: reload the page and try again")
 

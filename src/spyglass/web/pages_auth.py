@@ -15,6 +15,7 @@ from spyglass.web.auth import (
     check_pre_session_csrf,
     current_viewer,
     end_session,
+    form_fields,
     pre_session_token,
     safe_next,
     set_pre_session_cookie,
@@ -70,7 +71,7 @@ async def sign_in_page(request: Request, ctx: Ctx, next: str | None = None) -> R
 
 @router.post("/signin")
 async def sign_in(request: Request, ctx: Ctx) -> Response:
-    form = await request.form()
+    form = await form_fields(request)
     email = str(form.get("email") or "")
     password = str(form.get("password") or "")
     next_url = safe_next(str(form.get("next") or "/"))

@@ -22,7 +22,7 @@ from spyglass.query.traces import (
 )
 from spyglass.store.base import NotFound
 from spyglass.web.annotate import annotation, trace_flag
-from spyglass.web.auth import Access, Ctx, WebError, check_csrf
+from spyglass.web.auth import Access, Ctx, WebError, check_csrf, form_fields
 from spyglass.web.filters import LEVELS, PAGE_SIZES, PRESETS, ListState, state, trace_query
 from spyglass.web.render import fragment, render
 
@@ -115,7 +115,7 @@ async def add_score(
     await check_csrf(request, access.viewer)
     access.require(Action.ANNOTATE)
     await _existing(ctx, access.project.id, trace_id)
-    form = {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
+    form = await form_fields(request)
     try:
         event = annotation(form, access.project.id, trace_id, access.viewer.user.id)
     except InvalidItem as exc:
@@ -134,7 +134,7 @@ async def set_flag(
     ctx: Ctx,
 ) -> Response:
     await check_csrf(request, access.viewer)
-    form = await request.form()
+    form = await form_fields(request)
     field = str(form.get("flag") or "")
     if field not in ("bookmarked", "public"):
         raise WebError(400, "flag must be bookmarked or public")
