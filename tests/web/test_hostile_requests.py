@@ -238,3 +238,23 @@ async def test_a_nul_byte_in_a_form_field_is_400(
         assert (await client.post(f"/project/{project_id}/trace-flags/formed", data=flag)).status_code == 400
         revoke = {"csrf": csrf, "public_key": "pk\x00"}
         assert (await client.post(f"/project/{project_id}/settings/keys/revoke", data=revoke)).status_code in (400, 404)
+
+
+@pytest.mark.slow
+def test_spyglass_serve_refuses_a_short_init_secret_and_keeps_its_files_private(tmp_path: Path) -> None:
+    from tests.support.server import ServerProcess
+
+    short = ServerProcess(tmp_path / "short", env={"SPYGLASS_INIT_SECRET_KEY": "sk-lf-short"})
+    with pytest.raises(RuntimeError, match="must be at least 16 characters"):
+        short.start()
+    served = ServerProcess(tmp_path / "served").start()
+    try:
+        data_dir = tmp_path / "served"
+        for name in ("spyglass.db", "spyglass.db-wal", "spyglass.db-shm", "default-keys.env"):
+            if (data_dir / name).exists():
+                assert stat.S_IMODE(os.stat(data_dir / name).st_mode) == 0o600, name
+        assert stat.S_IMODE(os.stat(data_dir / "spyglass.db").st_mode) == 0o600
+        docs = httpx.get(f"{served.url}/api/docs", timeout=10)
+        assert docs.status_code == 404 and "cdn" not in docs.text.lower()
+    finally:
+        served.stop()
