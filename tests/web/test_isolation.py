@@ -103,8 +103,11 @@ async def _delete_traces(t: Tenants) -> None:
 
 @case("GET", "/api/public/traces")
 async def _list_traces(t: Tenants) -> None:
-    for params in ({}, {"userId": "b-user"}, {"sessionId": "b-session"}, {"name": f"{MARK}-trace"}):
+    for params in ({"userId": "b-user"}, {"sessionId": "b-session"}, {"name": f"{MARK}-trace"}):
         _empty(await t.a_api.get("/api/public/traces", params=params))
+    everything = await t.a_api.get("/api/public/traces")
+    _no_leak(everything, 200)
+    assert [tr["id"] for tr in everything.json()["data"]] == ["a-trace"]
 
 
 @case("GET", "/api/public/observations/{observation_id}")
@@ -115,7 +118,9 @@ async def _get_observation(t: Tenants) -> None:
 @case("GET", "/api/public/observations")
 async def _list_observations(t: Tenants) -> None:
     _empty(await t.a_api.get("/api/public/observations", params={"traceId": "b-trace"}))
-    _empty(await t.a_api.get("/api/public/observations"))
+    everything = await t.a_api.get("/api/public/observations")
+    _no_leak(everything, 200)
+    assert {o["traceId"] for o in everything.json()["data"]} == {"a-trace"}
 
 
 @case("GET", "/api/public/v2/observations")
@@ -211,13 +216,17 @@ async def _list_models(t: Tenants) -> None:
 
 @case("GET", "/api/public/metrics/daily")
 async def _daily(t: Tenants) -> None:
-    _empty(await t.a_api.get("/api/public/metrics/daily"))
+    response = await t.a_api.get("/api/public/metrics/daily")
+    _no_leak(response, 200)
+    assert sum(day["countTraces"] for day in response.json()["data"]) == 1  # a-trace only
 
 
 @case("GET", "/api/public/metrics/costs")
 async def _costs(t: Tenants) -> None:
     for group in ("session", "user", "model", "traceName", "day"):
-        _empty(await t.a_api.get("/api/public/metrics/costs", params={"groupBy": group}))
+        response = await t.a_api.get("/api/public/metrics/costs", params={"groupBy": group})
+        _no_leak(response, 200)
+        assert sum(row["countTraces"] for row in response.json()["data"]) == 1, group  # a-trace only
 
 
 @case("GET", "/api/public/projects")
@@ -281,7 +290,7 @@ async def _home(t: Tenants) -> None:
     assert [p["id"] for p in response.json()["projects"]] == [t.a]
 
 
-_B_PAGES = ("traces", "generations", "sessions", "users", "scores", "settings/keys")
+_B_PAGES = ("traces", "generations", "sessions", "users", "settings/keys")
 for _page in _B_PAGES:
 
     def _make(page: str) -> Case:
@@ -298,6 +307,19 @@ for _page in _B_PAGES:
 async def _ui_trace(t: Tenants) -> None:
     _no_leak(await t.a_web.get(f"/project/{t.b}/traces/b-trace"), 404)
     _no_leak(await t.a_web.get(f"/project/{t.a}/traces/b-trace?format=json"), 404)
+    # A's own trace, asking for B's observation: nothing is selected.
+    own = await t.a_web.get(f"/project/{t.a}/traces/a-trace?format=json&observation=b-trace-span")
+    _no_leak(own, 200)
+    assert own.json()["view"]["selected"] is None
+
+
+@case("GET", "/project/{project_id}/scores")
+async def _ui_scores(t: Tenants) -> None:
+    _no_leak(await t.a_web.get(f"/project/{t.b}/scores"), 404)
+    for params in ({"trace": "b-trace"}, {"user": "b-user"}, {"name": "quality"}, {}):
+        listed = await t.a_web.get(f"/project/{t.a}/scores", params={**params, "format": "json"})
+        _no_leak(listed, 200)
+        assert listed.json()["scores"] == [] and listed.json()["distributions"] == [], params
 
 
 @case("GET", "/project/{project_id}/sessions/{session_id:path}")
@@ -398,6 +420,8 @@ async def tenants(app_client: httpx.AsyncClient, store: Store) -> Any:
         page = await b_web.get(f"/project/{b.id}/traces/b-trace")
         shared = {"csrf": csrf_of(page.text), "flag": "public", "on": "1"}
         assert (await b_web.post(f"/project/{b.id}/trace-flags/b-trace", data=shared)).status_code == 303
+        a_batch = trace_batch("a-trace")
+        assert (await app_client.post("/api/public/ingestion", json={"batch": a_batch})).json()["errors"] == []
         await sign_in(a_web, "owner-a@example.com")
         csrf = csrf_of((await a_web.get(f"/project/{a.id}/traces")).text)
         yield Tenants(a.id, b.id, app_client, b_api, a_web, b_key.public_key, b_model, csrf)
