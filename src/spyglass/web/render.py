@@ -15,7 +15,6 @@ from fastapi import Request
 from jinja2 import Environment, PackageLoader, select_autoescape
 from starlette.responses import HTMLResponse, Response
 
-from spyglass.guard import SECURITY_HEADERS
 from spyglass.web.auth import ProjectAccess, Viewer
 from spyglass.web.content import register_filters
 
@@ -72,7 +71,7 @@ def to_json(data: Any) -> bytes:
 
 
 def json_response(data: Any, status: int = 200) -> Response:
-    return Response(to_json(data), status_code=status, media_type="application/json", headers=SECURITY_HEADERS)
+    return Response(to_json(data), status_code=status, media_type="application/json")
 
 
 def render(
@@ -87,13 +86,13 @@ def render(
         page=page, access=access, viewer=viewer, csrf=viewer.csrf if viewer else "", request=request,
         path=request.url.path, query=str(request.url.query), now=datetime.now(UTC), **(extra or {}),
     )  # fmt: skip
-    return HTMLResponse(html, status_code=status, headers=SECURITY_HEADERS)
+    return HTMLResponse(html, status_code=status)  # the security headers are added by guard.Guard
 
 
 def fragment(template: str, page: Any, **more: Any) -> Response:
     """A partial (rows of a table) for the page's own script to swap in."""
     html = templates.get_template(template).render(page=page, **more)
-    return HTMLResponse(html, headers=SECURITY_HEADERS)
+    return HTMLResponse(html)
 
 
 def as_dict(page: Any) -> dict[str, Any]:
