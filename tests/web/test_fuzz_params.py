@@ -3,6 +3,10 @@
 The public API's operations and their parameters come from the app's own OpenAPI schema (/api/openapi.json); the
 UI pages' from the route table plus the parameters their forms send (UI_PARAMS), and a UI page without an entry
 fails test_every_ui_page_has_fuzzed_parameters. Examples are bounded so the suite stays fast.
+
+Hypothesis draws the requests and the async test sends them (hypothesis' own async runner would leave the app's
+event loop). Schemathesis 4.32's pytest plugin fails on pytest 9 (`'Function' object has no attribute '_nodeid'`),
+so this generator reads the OpenAPI schema itself.
 """
 
 from __future__ import annotations
