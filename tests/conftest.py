@@ -55,7 +55,7 @@ async def app_client(settings: Settings, store: Store) -> AsyncIterator[httpx.As
 
 @pytest.fixture
 def server(tmp_path: Path) -> Iterator[ServerProcess]:
-    """A live `spyglass serve` on a free port with a fresh data dir and the keys pk-lf-test / sk-lf-test."""
+    """A live `spyglass serve` on a free port with a fresh data dir and the keys pk-lf-test / sk-lf-test-secret-key."""
     proc = ServerProcess(tmp_path / "server").start()
     yield proc
     proc.stop()

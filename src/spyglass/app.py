@@ -18,6 +18,7 @@ from spyglass.api.public import metrics as metric_routes
 from spyglass.api.public import models as model_routes
 from spyglass.api.public import prompts as prompt_routes
 from spyglass.config import Settings
+from spyglass.guard import Guard
 from spyglass.ingest.pipeline import Pipeline
 from spyglass.retention import RetentionJob
 from spyglass.store.base import Store
@@ -42,7 +43,8 @@ def create_app(settings: Settings, store: Store) -> FastAPI:
             await retention.stop()
             await pipeline.stop()
 
-    app = FastAPI(title="Spyglass", version=__version__, lifespan=lifespan, docs_url="/api/docs",
+    # No /api/docs: Swagger UI would load its script from a CDN. The schema itself stays at /api/openapi.json.
+    app = FastAPI(title="Spyglass", version=__version__, lifespan=lifespan, docs_url=None,
                   openapi_url="/api/openapi.json", redoc_url=None)  # fmt: skip
     app.state.ctx = AppContext(settings=settings, store=store, pipeline=pipeline, blobs=blobs)
     errors.install(app)
@@ -61,4 +63,5 @@ def create_app(settings: Settings, store: Store) -> FastAPI:
     app.include_router(public)
     app.include_router(otlp_routes.router)
     web.install(app)  # the UI at /, after the API routes
+    app.add_middleware(Guard)  # NUL-free URLs everywhere; the browser security headers on every UI response
     return app

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
+
+# The shortest init secret accepted (SPYGLASS_INIT_SECRET_KEY): generated secrets have 36 random characters.
+MIN_SECRET_CHARS = 16
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,6 +37,8 @@ class Settings:
     # The first web UI admin; without a password one is generated and printed once by `spyglass serve`.
     init_user_email: str | None = None
     init_user_password: str | None = None
+    # Reverse proxies whose X-Forwarded-For is believed (addresses or CIDR blocks); none by default.
+    trusted_proxies: tuple[str, ...] = ()
 
     @property
     def store_url(self) -> str:
@@ -65,6 +71,12 @@ def settings_from_env(env: Mapping[str, str] | None = None) -> Settings:
         except ValueError:
             raise SystemExit(f"{name} must be an integer, got {raw!r}") from None
 
+    proxies = tuple(p.strip() for p in env.get("SPYGLASS_TRUSTED_PROXIES", "").split(",") if p.strip())
+    for proxy in proxies:
+        try:
+            ipaddress.ip_network(proxy, strict=False)
+        except ValueError:
+            raise SystemExit(f"SPYGLASS_TRUSTED_PROXIES: {proxy!r} is not an IP address or network") from None
     return Settings(
         host=env.get("SPYGLASS_HOST", base.host),
         port=num("SPYGLASS_PORT", base.port),
@@ -85,4 +97,5 @@ def settings_from_env(env: Mapping[str, str] | None = None) -> Settings:
         log_level=env.get("SPYGLASS_LOG_LEVEL", base.log_level),
         init_user_email=env.get("SPYGLASS_INIT_USER_EMAIL") or env.get("LANGFUSE_INIT_USER_EMAIL"),
         init_user_password=env.get("SPYGLASS_INIT_USER_PASSWORD") or env.get("LANGFUSE_INIT_USER_PASSWORD"),
+        trusted_proxies=proxies,
     )

@@ -6,7 +6,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from spyglass.config import Settings
+from spyglass.config import MIN_SECRET_CHARS, Settings
 from spyglass.domain.keys import display_secret, hash_secret, new_key_pair
 from spyglass.domain.model import ApiKey, Project
 from spyglass.store.base import Conflict, NotFound, Store
@@ -60,8 +60,15 @@ async def create_key(
 async def bootstrap(store: Store, settings: Settings) -> Bootstrap:
     """On first start: the default project and one key pair (from SPYGLASS_INIT_* when set).
 
-    Later starts change nothing, except that init keys not stored yet are added to the init project.
+    Later starts change nothing, except that init keys not stored yet are added to the init project. A given
+    init secret shorter than MIN_SECRET_CHARS stops the start with the reason (SystemExit).
     """
+    secret = settings.init_secret_key
+    if secret is not None and len(secret) < MIN_SECRET_CHARS:
+        raise SystemExit(
+            f"SPYGLASS_INIT_SECRET_KEY / LANGFUSE_INIT_PROJECT_SECRET_KEY must be at least {MIN_SECRET_CHARS}"
+            f" characters (got {len(secret)}): a short secret is easy to guess"
+        )
     try:
         project = await find_project(store, settings.init_project_name)
     except NotFound:

@@ -14,7 +14,7 @@ from pathlib import Path
 import httpx
 
 PUBLIC_KEY = "pk-lf-test"
-SECRET_KEY = "sk-lf-test"
+SECRET_KEY = "sk-lf-test-secret-key"
 
 
 def free_port() -> int:

@@ -27,37 +27,51 @@ async def read_body(request: Request, limit: int) -> bytes:
 
 
 def decode_content(raw: bytes, encoding: str | None, limit: int) -> bytes:
-    """Undo a gzip or deflate Content-Encoding, refusing output over `limit` bytes (a decompression bomb)."""
+    """Undo a gzip or deflate Content-Encoding, refusing output over `limit` bytes (a decompression bomb, 413) and
+    a stream that is cut short or followed by anything but another gzip member (400)."""
     encoding = (encoding or "identity").strip().lower()
     if encoding in ("", "identity"):
         return raw
-    if encoding not in ("gzip", "deflate", "x-gzip"):
-        raise ApiError(415, f"Content-Encoding {encoding!r} is not supported; use gzip, deflate or identity")
-    wbits = 16 + zlib.MAX_WBITS if encoding in ("gzip", "x-gzip") else zlib.MAX_WBITS
+    if encoding in ("gzip", "x-gzip"):
+        return _gzip(raw, limit)
+    if encoding == "deflate":
+        return _deflate(raw, limit)
+    raise ApiError(415, f"Content-Encoding {encoding!r} is not supported; use gzip, deflate or identity")
+
+
+def _inflate(raw: bytes, wbits: int, limit: int, name: str) -> tuple[bytes, bytes]:
+    """One compressed stream -> (its output, the bytes after it)."""
     decoder = zlib.decompressobj(wbits)
     try:
         out = decoder.decompress(raw, limit + 1)
-        if not decoder.eof and not decoder.unconsumed_tail and encoding == "deflate" and not out:
-            raise zlib.error("incomplete deflate stream")
-    except zlib.error:
-        if encoding == "deflate":
-            try:
-                return _raw_deflate(raw, limit)
-            except zlib.error as exc:
-                raise ApiError(400, f"the body is not valid deflate data: {exc}") from None
-        raise ApiError(400, f"the body is not valid {encoding} data") from None
+    except zlib.error as exc:
+        raise ApiError(400, f"the body is not valid {name} data: {exc}") from None
     if len(out) > limit:
         raise ApiError(413, f"the decompressed body is over the limit of {limit} bytes")
     if not decoder.eof:
-        raise ApiError(400, f"the {encoding} body is truncated")
-    return out
+        raise ApiError(400, f"the {name} body is truncated")
+    return out, decoder.unused_data
 
 
-def _raw_deflate(raw: bytes, limit: int) -> bytes:
-    decoder = zlib.decompressobj(-zlib.MAX_WBITS)
-    out = decoder.decompress(raw, limit + 1)
-    if len(out) > limit:
-        raise ApiError(413, f"the decompressed body is over the limit of {limit} bytes")
+def _gzip(raw: bytes, limit: int) -> bytes:
+    # A gzip body may be several members one after another (RFC 1952); anything else after a member is refused.
+    parts: list[bytes] = []
+    rest = raw
+    while True:
+        out, rest = _inflate(rest, 16 + zlib.MAX_WBITS, limit - sum(map(len, parts)), "gzip")
+        parts.append(out)
+        if not rest:
+            return b"".join(parts)
+        if not rest.startswith(b"\x1f\x8b"):
+            raise ApiError(400, f"the gzip body has {len(rest)} bytes of trailing garbage after its end")
+
+
+def _deflate(raw: bytes, limit: int) -> bytes:
+    # HTTP's "deflate" is zlib-wrapped (RFC 9110), but some clients send a bare deflate stream: accept both.
+    zlib_wrapped = len(raw) >= 2 and raw[0] & 0x0F == 8 and (raw[0] << 8 | raw[1]) % 31 == 0
+    out, rest = _inflate(raw, zlib.MAX_WBITS if zlib_wrapped else -zlib.MAX_WBITS, limit, "deflate")
+    if rest:
+        raise ApiError(400, f"the deflate body has {len(rest)} bytes of trailing garbage after its end")
     return out
 
 

@@ -36,5 +36,6 @@ def verify_secret(secret: str, stored: str) -> bool:
 
 
 def display_secret(secret: str) -> str:
-    """What lists show of a secret: its prefix and last four characters."""
-    return f"{secret[:6]}...{secret[-4:]}"
+    """What the CLI's key list shows of a secret: its prefix, plus the last four characters of a long one (a
+    short secret would be half given away)."""
+    return f"{secret[:6]}...{secret[-4:]}" if len(secret) >= 32 else f"{secret[:6]}..."

@@ -8,7 +8,7 @@ from __future__ import annotations
 import base64
 import binascii
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 import orjson
@@ -136,3 +136,15 @@ async def trace_view(store: Store, project_id: str, trace_id: str, selected_id: 
     trace_scores = tuple(s for s in detail.scores if s.observation_id is None)
     observation_scores = tuple(s for s in detail.scores if s.observation_id is not None)
     return TraceView(detail.trace, tree, flatten(tree), span, selected, trace_scores, observation_scores)
+
+
+def public_view(view: TraceView) -> TraceView:
+    """What a public link shows: the trace, not the team's notes. Annotation scores are left out, and no score
+    carries its comment, metadata or author (a user id of this instance)."""
+
+    def bare(scores: tuple[Score, ...]) -> tuple[Score, ...]:
+        return tuple(
+            replace(s, comment=None, metadata=None, author_user_id=None) for s in scores if s.source != "ANNOTATION"
+        )
+
+    return replace(view, scores=bare(view.scores), observation_scores=bare(view.observation_scores))

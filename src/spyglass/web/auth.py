@@ -11,9 +11,9 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import re
 import secrets
-import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Annotated
 from urllib.parse import quote
@@ -87,11 +87,18 @@ def _token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+def same_secret(sent: str | None, expected: str | None) -> bool:
+    """Constant-time equality of two tokens of any characters (compare_digest refuses non-ASCII str)."""
+    if not sent or not expected:
+        return False
+    return hmac.compare_digest(sent.encode("utf-8", "surrogatepass"), expected.encode("utf-8", "surrogatepass"))
+
+
 def _cookie_token(secret: bytes, value: str | None) -> str | None:
     if not value or "." not in value:
         return None
     token, _, sig = value.rpartition(".")
-    return token if hmac.compare_digest(_mac(secret, "session:" + token), sig) else None
+    return token if same_secret(sig, _mac(secret, "session:" + token)) else None
 
 
 def _secure(request: Request) -> bool:
@@ -151,19 +158,30 @@ async def project_access(
     raise WebError(404, f"no project {project_id!r} that you can open")
 
 
+async def form_fields(request: Request) -> dict[str, str]:
+    """The posted form's text fields; 400 when one holds a NUL byte (no stored text may: PostgreSQL refuses it)."""
+    fields = {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
+    if any("\x00" in k or "\x00" in v for k, v in fields.items()):
+        raise WebError(400, "a form field may not contain a NUL byte")
+    return fields
+
+
 async def check_csrf(request: Request, viewer: Viewer) -> None:
     """Raise 403 unless the request carries the viewer's CSRF token (form field or header)."""
     sent = request.headers.get("x-csrf-token")
     if sent is None:
-        form = await request.form()
-        value = form.get("csrf")
-        sent = value if isinstance(value, str) else None
-    if not sent or not hmac.compare_digest(sent, viewer.csrf):
+        sent = (await form_fields(request)).get("csrf")
+    if not same_secret(sent, viewer.csrf):
         raise WebError(403, "the form's CSRF token is missing or stale: reload the page and try again")
 
 
+_TOKEN_CHARS = re.compile(r"[A-Za-z0-9_-]{16,128}")
+
+
 def pre_session_token(request: Request) -> str:
-    return request.cookies.get(PRE_CSRF_COOKIE) or secrets.token_urlsafe(24)
+    """The sign-in form's token: the cookie's when it is one we could have made, else a fresh one."""
+    cookie = request.cookies.get(PRE_CSRF_COOKIE) or ""
+    return cookie if _TOKEN_CHARS.fullmatch(cookie) else secrets.token_urlsafe(24)
 
 
 def set_pre_session_cookie(request: Request, response: Response, token: str) -> None:
@@ -171,8 +189,7 @@ def set_pre_session_cookie(request: Request, response: Response, token: str) -> 
 
 
 def check_pre_session_csrf(request: Request, sent: str | None) -> None:
-    cookie = request.cookies.get(PRE_CSRF_COOKIE)
-    if not cookie or not sent or not hmac.compare_digest(cookie, sent):
+    if not same_secret(sent, request.cookies.get(PRE_CSRF_COOKIE)):
         raise WebError(403, "the sign-in form expired (or cookies are off): reload the page and try again")
 
 
@@ -190,39 +207,3 @@ def safe_next(value: str | None) -> str:
 Ctx = Annotated[AppContext, Depends(context)]
 SignedIn = Annotated[Viewer, Depends(signed_in)]
 Access = Annotated[ProjectAccess, Depends(project_access)]
-
-
-@dataclass(slots=True)
-class SignInThrottle:
-    """Failed sign-ins per (client address, email): after `limit` within `window` seconds, refuse for the rest of
-    the window. In memory, per process: enough to make guessing slow, without locking anyone out for long."""
-
-    limit: int = 10
-    window: float = 300.0
-    failures: dict[tuple[str, str], list[float]] = field(default_factory=dict)
-
-    def retry_after(self, key: tuple[str, str]) -> int:
-        """Seconds until `key` may try again; 0 when it may now."""
-        now = time.monotonic()
-        recent = [t for t in self.failures.get(key, []) if now - t < self.window]
-        if recent:
-            self.failures[key] = recent
-        else:
-            self.failures.pop(key, None)
-        return int(self.window - (now - recent[0])) + 1 if len(recent) >= self.limit else 0
-
-    def failed(self, key: tuple[str, str]) -> None:
-        if len(self.failures) > 10_000:
-            self.failures.clear()
-        self.failures.setdefault(key, []).append(time.monotonic())
-
-    def succeeded(self, key: tuple[str, str]) -> None:
-        self.failures.pop(key, None)
-
-
-def throttle(request: Request) -> SignInThrottle:
-    found: SignInThrottle | None = getattr(request.app.state, "sign_in_throttle", None)
-    if found is None:
-        found = SignInThrottle()
-        request.app.state.sign_in_throttle = found
-    return found

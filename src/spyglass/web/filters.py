@@ -94,7 +94,7 @@ def _level(params: QueryParams) -> str | None:
 
 def page_size(params: QueryParams) -> int:
     value = _text(params, "limit") or "50"
-    if not value.isdigit() or not 1 <= int(value) <= 200:
+    if not (value.isascii() and value.isdigit()) or not 1 <= int(value) <= 200:
         raise WebError(400, f"limit must be a whole number from 1 to 200, got {value[:20]!r}")
     return int(value)
 

@@ -15,13 +15,14 @@ from spyglass.web.auth import (
     check_pre_session_csrf,
     current_viewer,
     end_session,
+    form_fields,
     pre_session_token,
     safe_next,
     set_pre_session_cookie,
     start_session,
-    throttle,
 )
 from spyglass.web.render import render, wants_json
+from spyglass.web.throttle import client_address, throttle, trusted_proxies
 
 router = APIRouter()
 
@@ -70,19 +71,23 @@ async def sign_in_page(request: Request, ctx: Ctx, next: str | None = None) -> R
 
 @router.post("/signin")
 async def sign_in(request: Request, ctx: Ctx) -> Response:
-    form = await request.form()
+    form = await form_fields(request)
     email = str(form.get("email") or "")
     password = str(form.get("password") or "")
     next_url = safe_next(str(form.get("next") or "/"))
     check_pre_session_csrf(request, str(form.get("csrf") or ""))
+    if not email.strip() or not password:
+        # Not a guess: nothing to check, so nothing counted (and nothing that could wear the throttle down).
+        page = SignInPage(next_url, email, "Enter your email and password.")
+        return render(request, "signin.html", page, status=400, extra={"form_csrf": str(form.get("csrf") or "")})
     guard = throttle(request)
-    key = (request.client.host if request.client else "", email.strip().lower())
+    key = (email.strip().lower(), client_address(request, trusted_proxies(request)))
     if wait := guard.retry_after(key):
         page = SignInPage(next_url, email, f"Too many failed sign-ins: try again in {wait} seconds.")
         response = render(request, "signin.html", page, status=429, extra={"form_csrf": str(form.get("csrf") or "")})
         response.headers["Retry-After"] = str(wait)
         return response
-    user = await authenticate(ctx.store, email, password) if email and password else None
+    user = await authenticate(ctx.store, email, password)
     if user is None:
         guard.failed(key)
         page = SignInPage(next_url, email, "Wrong email or password.")

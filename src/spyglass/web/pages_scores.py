@@ -19,6 +19,7 @@ router = APIRouter()
 
 SOURCES = ("API", "ANNOTATION", "EVAL")
 DATA_TYPES = ("NUMERIC", "CATEGORICAL", "BOOLEAN")
+MAX_PAGE = 1_000_000  # past this an offset means nothing (and a huge one overflows the store's integers)
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,8 +62,8 @@ async def scores(
 ) -> Response:
     params = request.query_params
     raw_page = params.get("page", "1")
-    if not raw_page.isdigit() or int(raw_page) < 1:
-        raise WebError(400, f"page must be a whole number from 1, got {raw_page[:20]!r}")
+    if not (raw_page.isascii() and raw_page.isdigit()) or not 1 <= int(raw_page) <= MAX_PAGE:
+        raise WebError(400, f"page must be a whole number from 1 to {MAX_PAGE:,}, got {raw_page[:20]!r}")
     name = params.get("name", "").strip() or None
     source = _choice(request, "source", SOURCES)
     flt = ScoreFilter(

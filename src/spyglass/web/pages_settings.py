@@ -11,7 +11,7 @@ from spyglass.domain.accounts import Action
 from spyglass.domain.model import ApiKey
 from spyglass.projects import create_key
 from spyglass.store.base import NotFound
-from spyglass.web.auth import Access, Ctx, WebError, check_csrf
+from spyglass.web.auth import Access, Ctx, WebError, check_csrf, form_fields
 from spyglass.web.render import render
 
 router = APIRouter()
@@ -20,7 +20,6 @@ router = APIRouter()
 @dataclass(frozen=True, slots=True)
 class KeyRow:
     public_key: str
-    display_secret: str
     note: str | None
     created_at: str
     revoked: bool
@@ -37,7 +36,8 @@ class KeysPage:
 
 
 def _rows(keys: list[ApiKey]) -> tuple[KeyRow, ...]:
-    return tuple(KeyRow(k.public_key, k.display_secret, k.note, f"{k.created_at:%Y-%m-%d %H:%M}",
+    # No part of a secret, to anyone: it is shown once, on the page that created it.
+    return tuple(KeyRow(k.public_key, k.note, f"{k.created_at:%Y-%m-%d %H:%M}",
                         k.revoked_at is not None) for k in keys)  # fmt: skip
 
 
@@ -60,7 +60,7 @@ async def create(
 ) -> Response:
     await check_csrf(request, access.viewer)
     access.require(Action.MANAGE_KEYS)
-    note = str((await request.form()).get("note") or "").strip()[:200] or None
+    note = str((await form_fields(request)).get("note") or "").strip()[:200] or None
     key = await create_key(ctx.store, access.project, note=note)
     listed = await ctx.store.list_api_keys(access.project.id)
     page = KeysPage(access.project.id, _rows(listed), True, key.public_key, key.secret_key, str(request.base_url))
@@ -77,7 +77,7 @@ async def revoke(
 ) -> Response:
     await check_csrf(request, access.viewer)
     access.require(Action.MANAGE_KEYS)
-    public_key = str((await request.form()).get("public_key") or "")
+    public_key = str((await form_fields(request)).get("public_key") or "")
     if not any(k.public_key == public_key for k in await ctx.store.list_api_keys(access.project.id)):
         raise WebError(404, f"no API key {public_key[:60]!r} in this project")
     try:

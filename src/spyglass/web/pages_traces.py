@@ -12,10 +12,17 @@ from spyglass.domain.accounts import Action
 from spyglass.domain.listing import TraceRow
 from spyglass.domain.model import Score
 from spyglass.ingest.values import InvalidItem
-from spyglass.query.traces import TraceView, decode_cursor, encode_cursor, list_traces, trace_view
+from spyglass.query.traces import (
+    TraceView,
+    decode_cursor,
+    encode_cursor,
+    list_traces,
+    public_view,
+    trace_view,
+)
 from spyglass.store.base import NotFound
 from spyglass.web.annotate import annotation, trace_flag
-from spyglass.web.auth import Access, Ctx, WebError, check_csrf
+from spyglass.web.auth import Access, Ctx, WebError, check_csrf, form_fields
 from spyglass.web.filters import LEVELS, PAGE_SIZES, PRESETS, ListState, state, trace_query
 from spyglass.web.render import fragment, render
 
@@ -110,7 +117,7 @@ async def add_score(
     await check_csrf(request, access.viewer)
     access.require(Action.ANNOTATE)
     await _existing(ctx, access.project.id, trace_id)
-    form = {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
+    form = await form_fields(request)
     try:
         event = annotation(form, access.project.id, trace_id, access.viewer.user.id)
     except InvalidItem as exc:
@@ -129,7 +136,7 @@ async def set_flag(
     ctx: Ctx,
 ) -> Response:
     await check_csrf(request, access.viewer)
-    form = await request.form()
+    form = await form_fields(request)
     field = str(form.get("flag") or "")
     if field not in ("bookmarked", "public"):
         raise WebError(400, "flag must be bookmarked or public")
@@ -166,7 +173,7 @@ async def public_trace(
         "traces/public.html",
         PublicTracePage(
             project_id,
-            view,
+            public_view(view),
             f"/public/{project_id}/traces/{quote(trace_id)}",
             f"/public/{project_id}/media/{{id}}?trace={quote(trace_id, safe='')}",
         ),

@@ -290,9 +290,9 @@ CREATE INDEX traces_by_user_time ON public.traces USING btree (project_id, user_
 
 CREATE UNIQUE INDEX traces_pkey ON public.traces USING btree (project_id, id);
 
-CREATE INDEX traces_search_input ON public.traces USING gin (input gin_trgm_ops);
+CREATE INDEX traces_search_project_input ON public.traces USING gin (project_id, input gin_trgm_ops);
 
-CREATE INDEX traces_search_output ON public.traces USING gin (output gin_trgm_ops);
+CREATE INDEX traces_search_project_output ON public.traces USING gin (project_id, output gin_trgm_ops);
 
 CREATE UNIQUE INDEX users_email_key ON public.users USING btree (email);
 

@@ -159,7 +159,7 @@ CREATE TABLE scores (
 );
 
 CREATE VIRTUAL TABLE trace_search USING fts5(
-    input, output, content='traces', content_rowid='rowid', tokenize='trigram'
+    project_id, input, output, content='traces', content_rowid='rowid', tokenize='trigram'
 );
 
 CREATE TABLE traces (

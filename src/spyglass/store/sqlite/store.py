@@ -8,6 +8,7 @@ writer.
 from __future__ import annotations
 
 import asyncio
+import os
 import sqlite3
 import threading
 import uuid
@@ -91,13 +92,25 @@ def _connect(path: str, *, synchronous: str, readonly: bool) -> sqlite3.Connecti
     return conn
 
 
+def _private_file(path: Path) -> None:
+    """Create the data dir (0700) and the database file (0600) readable by this user only; SQLite gives its -wal
+    and -shm files the database file's mode. An existing database file (and its -wal/-shm) is tightened too."""
+    if not path.parent.exists():
+        path.parent.mkdir(parents=True, mode=0o700)
+    if not path.exists():
+        os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
+    for existing in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        if existing.exists() and existing.stat().st_mode & 0o077:
+            existing.chmod(0o600)
+
+
 class SqliteStore:
     """See store/base.py for the contract of every method."""
 
     def __init__(self, path: Path, *, synchronous: str = "NORMAL", readers: int = 4) -> None:
         if synchronous.upper() not in ("OFF", "NORMAL", "FULL", "EXTRA"):
             raise ValueError(f"unknown SQLite synchronous setting {synchronous!r}")
-        path.parent.mkdir(parents=True, exist_ok=True)
+        _private_file(path)
         self.path = path
         self._synchronous = synchronous.upper()
         self._writer_pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="spyglass-sqlite-writer")

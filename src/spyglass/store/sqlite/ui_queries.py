@@ -82,6 +82,13 @@ def fts_phrase(text: str) -> str:
     return '"' + text.replace('"', '""') + '"'
 
 
+def fts_match(project_id: str, text: str) -> str:
+    """The MATCH expression for `text` in the input or output of `project_id`'s traces (0006_search_by_project).
+    A project id under three characters has no trigram to match; the query's own project filter then scopes it."""
+    scoped = f"project_id : {fts_phrase(project_id)} AND " if len(project_id) >= 3 else ""
+    return scoped + "{input output} : " + fts_phrase(text)
+
+
 class Where(SqliteWhere):
     def eq(self, column: str, value: Any) -> None:
         """An empty filter field from a form means no filter."""
@@ -93,12 +100,13 @@ class Where(SqliteWhere):
             self.add(f"({expr}, id) {'<' if descending else '>'} (?, ?)", cursor.value, cursor.id)
 
 
-def _search_rowids(conn: sqlite3.Connection, search: str | None) -> list[int] | None:
-    """The rowids of the traces the search text matches, or None when there are too many to collect first."""
+def _search_rowids(conn: sqlite3.Connection, project_id: str, search: str | None) -> list[int] | None:
+    """The rowids of the project's traces the search text matches, or None when there are too many to collect."""
     if not search or len(search) < 3:
         return None
     rows = conn.execute(
-        "SELECT rowid FROM trace_search WHERE trace_search MATCH ? LIMIT ?", (fts_phrase(search), COMMON_MATCHES)
+        "SELECT rowid FROM trace_search WHERE trace_search MATCH ? LIMIT ?",
+        (fts_match(project_id, search), COMMON_MATCHES),
     ).fetchall()
     return None if len(rows) >= COMMON_MATCHES else [r[0] for r in rows]
 
@@ -130,7 +138,7 @@ def _trace_where(project_id: str, q: TraceQuery, matches: list[int] | None = Non
         # Many matches: walk the table in its order and probe the index per row; the page fills within a few rows.
         where.add(
             "EXISTS (SELECT 1 FROM trace_search WHERE trace_search MATCH ? AND trace_search.rowid = traces.rowid)",
-            fts_phrase(q.search),
+            fts_match(project_id, q.search),
         )
     elif q.search and len(q.search) >= 3:
         # Few matches: they were collected from the index already; order them.
@@ -150,7 +158,7 @@ def list_trace_rows(
         # A unary + keeps the planner off the sort column's index: the user, session or name index narrows first,
         # and sorting a few hundred rows beats walking a million in cost order looking for them.
         expr = f"+{expr}"
-    where = _trace_where(project_id, q, _search_rowids(conn, q.search))
+    where = _trace_where(project_id, q, _search_rowids(conn, project_id, q.search))
     where.after(expr, cursor, q.descending)
     direction = "DESC" if q.descending else "ASC"
     rows = conn.execute(
