@@ -25,6 +25,7 @@ from spyglass.domain.listing import (
     TraceRow,
     UserSummary,
 )
+from spyglass.domain.metrics import MetricsQuery, MetricsRow
 from spyglass.domain.model import (
     ApiKey,
     Observation,
@@ -302,6 +303,12 @@ class Store(Protocol):
     ) -> list[CostRollup]:
         """Cost and token totals of the traces matching `flt` per session, user, model, trace name or day, most
         expensive first."""
+        ...
+
+    async def run_metrics(self, project_id: str, query: MetricsQuery) -> list[MetricsRow]:
+        """The rows of a metrics query (domain/metrics.py): one per group of its dimensions (and time bucket), at
+        most `query.row_limit`, in its order. Buckets are UTC; weeks start on Monday; percentiles interpolate
+        linearly between the nearest ranks; durations are milliseconds."""
         ...
 
     async def recompute_costs(

@@ -41,6 +41,7 @@ from spyglass.domain.listing import (
     UserSummary,
 )
 from spyglass.domain.merge import Record
+from spyglass.domain.metrics import MetricsQuery, MetricsRow
 from spyglass.domain.model import (
     ApiKey,
     Observation,
@@ -423,6 +424,9 @@ class PostgresStore:
         self, project_id: str, group: CostGroup, flt: TraceFilter, limit: int = 100
     ) -> list[CostRollup]:
         return await self._read(lambda c: metrics.cost_rollups(c, project_id, group, flt, limit))
+
+    async def run_metrics(self, project_id: str, query: MetricsQuery) -> list[MetricsRow]:
+        return await self._read(lambda c: metrics.run_metrics(c, project_id, query))
 
     async def recompute_costs(
         self, since: datetime | None = None, model_pattern: str | None = None, dry_run: bool = False

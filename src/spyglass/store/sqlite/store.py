@@ -33,6 +33,7 @@ from spyglass.domain.listing import (
     TraceRow,
     UserSummary,
 )
+from spyglass.domain.metrics import MetricsQuery, MetricsRow
 from spyglass.domain.model import (
     ApiKey,
     Observation,
@@ -196,6 +197,9 @@ class SqliteStore:
         self, project_id: str, group: CostGroup, flt: TraceFilter, limit: int = 100
     ) -> list[CostRollup]:
         return await self._on_reader(lambda c: metrics.cost_rollups(c, project_id, group, flt, limit))
+
+    async def run_metrics(self, project_id: str, query: MetricsQuery) -> list[MetricsRow]:
+        return await self._on_reader(lambda c: metrics.run_metrics(c, project_id, query))
 
     async def recompute_costs(
         self, since: datetime | None = None, model_pattern: str | None = None, dry_run: bool = False
