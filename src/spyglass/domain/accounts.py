@@ -34,10 +34,11 @@ class Action(enum.StrEnum):
     ANNOTATE = "annotate"  # add scores, bookmark
     SHARE = "share"  # switch a trace's public link on and off
     MANAGE_KEYS = "manage_keys"
+    EDIT_DASHBOARDS = "edit_dashboards"  # create, change and delete custom dashboards
 
 
 _NEEDS = {Action.READ: Role.VIEWER, Action.ANNOTATE: Role.MEMBER, Action.SHARE: Role.OWNER,
-          Action.MANAGE_KEYS: Role.ADMIN}  # fmt: skip
+          Action.MANAGE_KEYS: Role.ADMIN, Action.EDIT_DASHBOARDS: Role.MEMBER}  # fmt: skip
 
 
 class AccountError(ValueError):

@@ -13,6 +13,7 @@ from typing import Generic, Protocol, TypeVar
 from spyglass.domain.accounts import Membership, User
 from spyglass.domain.costs import CostGroup, CostRollup, DailyMetrics, RecomputeReport
 from spyglass.domain.cursor_pages import CursorPage, Keyset, ObservationQuery, ScoreQuery, TracedObservation
+from spyglass.domain.dashboards import Dashboard
 from spyglass.domain.events import Event
 from spyglass.domain.listing import (
     Cursor,
@@ -318,6 +319,24 @@ class Store(Protocol):
         regex `model_pattern`, case-insensitive) with the current definitions, in every project. Client-sent costs
         and usage are kept. Changed rows and their traces' roll-ups are written in one transaction unless
         `dry_run`."""
+        ...
+
+    # custom dashboards (domain/dashboards.py)
+    async def list_dashboards(self, project_id: str) -> list[Dashboard]:
+        """The project's dashboards with their widgets, most recently updated first."""
+        ...
+
+    async def get_dashboard(self, project_id: str, dashboard_id: str) -> Dashboard:
+        """Raises NotFound."""
+        ...
+
+    async def put_dashboard(self, dashboard: Dashboard) -> None:
+        """Create the dashboard or replace its name, description, update time and every widget, in one
+        transaction (its creation time is kept)."""
+        ...
+
+    async def delete_dashboard(self, project_id: str, dashboard_id: str) -> None:
+        """Delete the dashboard and its widgets. Raises NotFound."""
         ...
 
     # accounts (web UI users, their roles per project, signed-in sessions; see domain/accounts.py)

@@ -14,7 +14,9 @@ from typing import Any
 from jinja2 import Environment
 
 from spyglass.domain.listing import Bucket
+from spyglass.domain.metrics import TIME_DIMENSION, MetricsRow
 from spyglass.query.dashboard import TracePoint
+from spyglass.query.widgets import WidgetResult
 
 WIDTH, HEIGHT = 600, 170
 LEFT, RIGHT, TOP, BOTTOM = 52, 10, 10, 22
@@ -81,7 +83,9 @@ def number(value: float) -> str:
 
 
 def money(value: float) -> str:
-    return "$" + number(value) if value >= 0.01 or value == 0 else f"${value:.2g}"
+    if value == 0 or abs(value) >= 1000:
+        return "$" + number(value)
+    return f"${value:.6f}".rstrip("0").rstrip(".") if abs(value) < 1 else f"${value:,.2f}"
 
 
 def millis(value: float) -> str:
@@ -174,9 +178,47 @@ def error_rate_points(items: Sequence[TracePoint]) -> list[tuple[datetime, float
     return [(p.time, p.errors / p.traces if p.traces else None) for p in items]
 
 
+def _label(row: MetricsRow, dimensions: Sequence[str]) -> str:
+    return " · ".join("(none)" if row.get(d) is None else str(row.get(d)) for d in dimensions) or "all"
+
+
+def _value(row: MetricsRow, key: str | None) -> float | None:
+    value = row.get(key) if key else None
+    return float(value) if isinstance(value, (int, float)) else None
+
+
+def widget_line(result: WidgetResult) -> LineChart:
+    """One line per combination of the widget's dimensions (the first six), over its time buckets."""
+    series: dict[str, list[tuple[datetime, float | None]]] = {}
+    for row in result.rows:
+        moment = row.get(TIME_DIMENSION)
+        if isinstance(moment, datetime):
+            series.setdefault(_label(row, result.dimensions), []).append((moment, _value(row, result.metric)))
+    return line_chart(list(series.items())[:SERIES_CLASSES])
+
+
+def widget_bars(result: WidgetResult) -> BarChart:
+    """One bar per row (its dimensions as the label; with a time dimension, the time too)."""
+    items = []
+    for row in result.rows[:40]:
+        moment = row.get(TIME_DIMENSION)
+        label = _label(row, result.dimensions)
+        if isinstance(moment, datetime):
+            label = f"{moment:%Y-%m-%d %H:%M}" + ("" if label == "all" else f" {label}")
+        items.append((label, _value(row, result.metric) or 0.0))
+    return bar_chart(items)
+
+
+def widget_number(result: WidgetResult) -> str:
+    """The first row's metric, formatted; an em dash when there is none."""
+    value = _value(result.rows[0], result.metric) if result.rows else None
+    return "—" if value is None else number(value)
+
+
 def register_charts(env: Environment) -> None:
     """Make the chart builders callable from templates."""
     env.globals.update(
         line_chart=line_chart, bar_chart=bar_chart, bucket_chart=bucket_chart, points=points,
-        error_rate_points=error_rate_points, fmt_number=number, fmt_money=money, fmt_ms=millis, fmt_percent=percent,
+        error_rate_points=error_rate_points, widget_line=widget_line, widget_bars=widget_bars,
+        widget_number=widget_number, fmt_number=number, fmt_money=money, fmt_ms=millis, fmt_percent=percent,
     )  # fmt: skip

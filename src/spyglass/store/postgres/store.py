@@ -28,6 +28,7 @@ from psycopg_pool import AsyncConnectionPool
 from spyglass.domain.accounts import Membership, User
 from spyglass.domain.costs import CostGroup, CostRollup, DailyMetrics, RecomputeReport
 from spyglass.domain.cursor_pages import CursorPage, Keyset, ObservationQuery, ScoreQuery, TracedObservation
+from spyglass.domain.dashboards import Dashboard
 from spyglass.domain.events import Event
 from spyglass.domain.listing import (
     Cursor,
@@ -68,7 +69,17 @@ from spyglass.store.base import (
     Unavailable,
     WriteStats,
 )
-from spyglass.store.postgres import accounts, metrics, models, prompts, queries, queries_v2, transfer, ui_queries
+from spyglass.store.postgres import (
+    accounts,
+    dashboards,
+    metrics,
+    models,
+    prompts,
+    queries,
+    queries_v2,
+    transfer,
+    ui_queries,
+)
 from spyglass.store.postgres.rows import api_key_from_row, project_from_row
 from spyglass.store.postgres.writes import CreateRace, write_events
 from spyglass.store.transfer import KINDS, paged
@@ -478,6 +489,20 @@ class PostgresStore:
 
     async def load_project(self, project: Project) -> Project:
         return await self._transact(lambda c: transfer.load_project(c, project))
+
+    # --- custom dashboards (SQL in store/postgres/dashboards.py) ---
+
+    async def list_dashboards(self, project_id: str) -> list[Dashboard]:
+        return await self._read(lambda c: dashboards.list_dashboards(c, project_id))
+
+    async def get_dashboard(self, project_id: str, dashboard_id: str) -> Dashboard:
+        return await self._read(lambda c: dashboards.get_dashboard(c, project_id, dashboard_id))
+
+    async def put_dashboard(self, dashboard: Dashboard) -> None:
+        await self._transact(lambda c: dashboards.put_dashboard(c, dashboard))
+
+    async def delete_dashboard(self, project_id: str, dashboard_id: str) -> None:
+        await self._transact(lambda c: dashboards.delete_dashboard(c, project_id, dashboard_id))
 
     # --- accounts (SQL in accounts.py) ---
 
