@@ -19,7 +19,7 @@ from spyglass.query.dashboard import TracePoint
 from spyglass.query.widgets import WidgetResult
 
 WIDTH, HEIGHT = 600, 170
-LEFT, RIGHT, TOP, BOTTOM = 52, 10, 10, 22
+LEFT, RIGHT, TOP, BOTTOM = 52, 22, 10, 22
 SERIES_CLASSES = 6  # s0..s5 in app.css
 
 
