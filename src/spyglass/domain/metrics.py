@@ -281,6 +281,8 @@ def _time(raw: Mapping[str, Any], name: str) -> datetime:
 def _time_value(value: Any, name: str) -> datetime:
     if not isinstance(value, str) or not value:
         raise _fail(f"{name} is required: an ISO-8601 datetime such as 2026-01-31T00:00:00Z")
+    if "T" in value and value.count(" ") == 1:
+        value = value.replace(" ", "+")  # an offset's "+" that arrived unencoded in the URL
     try:
         parsed = datetime.fromisoformat(value.replace("Z", "+00:00") if value.endswith("Z") else value)
     except ValueError:

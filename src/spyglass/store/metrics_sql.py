@@ -41,7 +41,6 @@ class Dialect:
     """The hooks a backend sets. `mark` is the parameter placeholder."""
 
     mark = "?"
-    window_percentiles = True  # no percentile aggregate: rank rows in the inner level instead
 
     def time_param(self, value: datetime) -> Any:
         raise NotImplementedError
@@ -88,7 +87,8 @@ class Dialect:
         raise NotImplementedError
 
     def percentile(self, fraction: float, column: str) -> str:
-        """A percentile aggregate (linear interpolation) when `window_percentiles` is False."""
+        """The `fraction` percentile of `column` in the group, interpolating linearly between the nearest ranks
+        (NULLs left out; NULL for an empty group)."""
         raise NotImplementedError
 
 
@@ -297,15 +297,7 @@ def _aggregate(metric: Metric, column: str, kind: MeasureKind, d: Dialect) -> st
         return f"coalesce(sum({column}), 0)"
     if agg in (Aggregation.AVG, Aggregation.MIN, Aggregation.MAX):
         return f"{agg.value}({column})"
-    fraction = agg.percentile or 0.5
-    if not d.window_percentiles:
-        return d.percentile(fraction, column)
-    # Linear interpolation between the ranks around fraction * (n - 1), over the non-null values only.
-    pos = f"{fraction!r} * (n_{column} - 1)"
-    low = f"max(CASE WHEN r_{column} = CAST({pos} AS INTEGER) + 1 THEN {column} END)"
-    high = f"max(CASE WHEN r_{column} = CAST({pos} AS INTEGER) + 2 THEN {column} END)"
-    frac = f"max({pos} - CAST({pos} AS INTEGER))"
-    return f"({low} + (coalesce({high}, {low}) - {low}) * {frac})"
+    return d.percentile(agg.percentile or 0.5, column)
 
 
 @dataclass(frozen=True, slots=True)
@@ -387,13 +379,6 @@ def build(query: MetricsQuery, project_id: str, d: Dialect) -> MetricsPlan:
     group = inner.group
     plain = [m for m in query.metrics if m.aggregation is not Aggregation.HISTOGRAM]
     body = f"(SELECT {', '.join(inner.columns) or '1 AS one'} {inner.from_where}) x"
-    ranked = sorted({inner.measure_columns[m.measure] for m in plain if m.aggregation.percentile is not None})
-    if d.window_percentiles and ranked:
-        # Rank each percentile's measure within its group, so the outer level can pick the values around the rank.
-        partition = f"PARTITION BY {', '.join(group)}" if group else ""
-        windows = [f"row_number() OVER ({partition} ORDER BY {c} NULLS LAST) AS r_{c}, count({c}) OVER ({partition})"
-                   f" AS n_{c}" for c in ranked]  # fmt: skip
-        body = f"(SELECT y.*, {', '.join(windows)} FROM {body[:-2]} y) x"
     selects = [f"{c} AS c{i}" for i, c in enumerate(group)]
     selects += [f"{_aggregate(m, inner.measure_columns[m.measure], kinds[m.measure], d)} AS c{len(group) + k}"
                 for k, m in enumerate(plain)]  # fmt: skip

@@ -127,7 +127,6 @@ class PostgresDialect(Dialect):
     percentile_cont for percentiles."""
 
     mark = "%s"
-    window_percentiles = False
 
     def time_param(self, value: datetime) -> Any:
         return value
