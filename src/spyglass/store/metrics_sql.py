@@ -33,6 +33,7 @@ from spyglass.domain.metrics import (
     MetricValue,
     View,
 )
+from spyglass.domain.model import LEVEL_RANK
 
 Statement = tuple[str, list[Any]]
 
@@ -99,6 +100,18 @@ class _Field:
 
 
 _LEVEL = "CASE t.level_rank WHEN 0 THEN 'DEBUG' WHEN 2 THEN 'WARNING' WHEN 3 THEN 'ERROR' ELSE 'DEFAULT' END"
+
+
+def _level_rank(where: _Where, f: Filter, view: View) -> bool:
+    """A trace-level filter `level =` / `any of` / `none of` as a condition on the stored rank, which an index
+    holds (the level name is computed from it); False when `f` is another filter."""
+    if view is not View.TRACES or f.column != "level" or f.operator not in ("=", "any of", "none of"):
+        return False
+    names = (f.value,) if isinstance(f.value, str) else f.value if isinstance(f.value, tuple) else ()
+    ranks = [LEVEL_RANK.get(str(n).upper(), -1) for n in names]
+    negate = "NOT " if f.operator == "none of" else ""
+    where.add(f"t.level_rank {negate}IN ({where.marks(len(ranks))})", *ranks)
+    return True
 
 
 def _fields(view: View, d: Dialect) -> dict[str, _Field]:
@@ -268,7 +281,8 @@ def _inner(query: MetricsQuery, project_id: str, d: Dialect) -> _Inner:
             where.condition(f, time_sql, None)
         else:
             needed.add(fields[f.column].join)
-            where.condition(f, fields[f.column].sql, DIMENSIONS[query.view][f.column])
+            if not _level_rank(where, f, query.view):
+                where.condition(f, fields[f.column].sql, DIMENSIONS[query.view][f.column])
     inner = _Inner()
     if query.granularity:
         inner.columns.append(f"{d.bucket(time_sql, query.granularity)} AS tb")
