@@ -34,7 +34,7 @@ def _score(ident: str, trace: str, name: str, value: Any, data_type: str) -> dic
 
 BATCH = [
     _event("trace-create", "t1", {"id": "t1", "name": "chat", "userId": "u1", "sessionId": "s1", "tags": ["a"],
-                                  "timestamp": "2026-03-02T10:00:00Z", "metadata": {"team": "red"}}),
+                                  "timestamp": "2026-03-02T10:00:00Z", "metadata": {"team": "red", "rank": 2}}),
     _event("trace-create", "t2", {"id": "t2", "name": "chat", "userId": "u1", "sessionId": "s2", "tags": ["a", "b"],
                                   "timestamp": "2026-03-02T11:30:00Z", "metadata": {"team": "blue"}}),
     _event("trace-create", "t3", {"id": "t3", "name": "search", "userId": "u2", "timestamp": "2026-03-03T09:00:00Z"}),
@@ -149,6 +149,12 @@ async def test_filters(client: httpx.AsyncClient) -> None:
     assert await total("traces", {"column": "name", "operator": "starts with", "value": "sea", "type": "string"}) == 2
     assert await total("traces", {"column": "metadata", "key": "team", "operator": "=", "value": "blue",
                                   "type": "stringObject"}) == 1  # fmt: skip
+    assert await total("traces", {"column": "metadata", "key": "rank", "operator": ">=", "value": 2,
+                                  "type": "numberObject"}) == 1  # fmt: skip
+    assert await total("traces", {"column": "metadata", "key": "team", "operator": ">", "value": -1,
+                                  "type": "numberObject"}) == 0  # text is no number  # fmt: skip
+    assert await total("traces", {"column": "metadata", "key": 'a"b', "operator": "=", "value": "x",
+                                  "type": "stringObject"}) == 0  # fmt: skip
     assert await total("traces", {"column": "level", "operator": "=", "value": "ERROR", "type": "string"}) == 1
     assert await total("observations", {"column": "userId", "operator": "=", "value": "u1", "type": "string"}) == 2
     assert await total("observations", {"column": "level", "operator": "any of", "value": ["ERROR"],
@@ -219,6 +225,8 @@ COUNT = {"view": "traces", "metrics": [{"measure": "count", "aggregation": "coun
          "Filter type 'string' is not supported for dimension type 'string[]'"),
         ({**COUNT, "filters": [{"column": "name", "operator": "like", "value": "x", "type": "string"}]},
          "filters[0].operator 'like'"),
+        ({**COUNT, "filters": [{"column": "name", "operator": "=", "value": "a\x00b", "type": "string"}]},
+         "NUL"),
         ({**COUNT, "orderBy": [{"field": "sum_count", "direction": "desc"}]}, "Invalid orderBy field"),
         ({**COUNT, "config": {"row_limit": 5000}}, "config.row_limit"),
         ({**COUNT, "config": {"bins": 0}}, "config.bins"),

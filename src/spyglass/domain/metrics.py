@@ -356,7 +356,12 @@ def _filter(view: View, item: Any, index: int) -> Filter:
             expected = "' or '".join(allowed)
             raise _fail(f"{where}: Filter type '{kind}' is not supported for dimension type "
                         f"'{DIMENSIONS[view][column].value}'. Expected '{expected}'.")  # fmt: skip
-    return Filter(str(column), str(operator), str(kind), _filter_value(where, str(kind), value), key)
+    parsed = _filter_value(where, str(kind), value)
+    texts = [key] if isinstance(key, str) else []
+    texts += [parsed] if isinstance(parsed, str) else list(parsed) if isinstance(parsed, tuple) else []
+    if any("\x00" in t for t in texts):
+        raise _fail(f"{where}: text may not hold NUL characters")
+    return Filter(str(column), str(operator), str(kind), parsed, key)
 
 
 def _filter_value(where: str, kind: str, value: Any) -> str | float | bool | datetime | tuple[str, ...] | None:

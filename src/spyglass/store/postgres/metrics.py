@@ -151,7 +151,9 @@ class PostgresDialect(Dialect):
         return f"({column} ->> %s)"
 
     def json_number(self, column: str) -> str:
-        return f"({column} ->> %s)::float8"
+        # numbers only: casting a text value such as "red" would fail the query
+        return (f"(SELECT CASE WHEN jsonb_typeof(k.v) = 'number' THEN (k.v #>> '{{}}')::float8 END"
+                f" FROM (SELECT {column} -> %s AS v) k)")  # fmt: skip
 
     def position(self, column: str) -> str:
         return f"strpos({column}, %s)"

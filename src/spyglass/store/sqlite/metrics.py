@@ -197,7 +197,9 @@ class SqliteDialect(Dialect):
         return '$."' + key.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
     def json_number(self, column: str) -> str:
-        return f"CAST(json_extract({column}, ?) AS REAL)"
+        # numbers only: a text value such as "red" is no number (CAST would make it 0)
+        return (f"(SELECT CASE WHEN json_type({column}, k.p) IN ('integer', 'real')"
+                f" THEN json_extract({column}, k.p) END FROM (SELECT ? AS p) k)")  # fmt: skip
 
     def position(self, column: str) -> str:
         return f"instr({column}, ?)"
