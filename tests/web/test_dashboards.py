@@ -89,5 +89,9 @@ async def test_bad_window_is_a_400(web: httpx.AsyncClient, project_id: str) -> N
     assert bad.status_code == 400 and "from must be before to" in bad.text
     bad = await web.get(f"/project/{project_id}/dashboard?range=fortnight")
     assert bad.status_code == 400 and "range must be one of" in bad.text
+    bad = await web.get(f"/project/{project_id}/dashboard", params={"user": "a\x00b"})
+    assert bad.status_code == 400 and "NUL" in bad.text
+    far = await web.get(f"/project/{project_id}/dashboard?range=custom&from=9999-12-01T00:00&to=9999-12-31T00:00")
+    assert far.status_code == 200
     empty = (await web.get(f"/project/{project_id}/dashboard?format=json")).json()["dashboard"]
     assert empty["totals"]["traces"] == 0 and len(empty["traces_over_time"]) >= 7  # the last 7 days, by day

@@ -263,7 +263,10 @@ def fill_time_gaps(query: MetricsQuery, rows: list[MetricsRow], max_buckets: int
                 zero = m.aggregation in (Aggregation.COUNT, Aggregation.SUM)
                 empty[m.alias] = 0 if zero else ([] if m.aggregation is Aggregation.HISTOGRAM else None)
             by_time[moment] = empty
-        moment = next_bucket(moment, query.granularity)
+        try:
+            moment = next_bucket(moment, query.granularity)
+        except (OverflowError, ValueError):  # past year 9999
+            break
     return [by_time[k] for k in sorted(by_time)][: query.row_limit]
 
 

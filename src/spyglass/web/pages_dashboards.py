@@ -70,6 +70,8 @@ async def project_home(access: Access) -> Response:
 @router.get("/project/{project_id}/dashboard")
 async def dashboard(request: Request, access: Access, ctx: Ctx) -> Response:
     params = request.query_params
+    if any("\x00" in v for v in params.values()):
+        raise WebError(400, "filters may not hold NUL characters")
     query = trace_query(params)
     chosen, start, end = window(dict(params), query.from_timestamp, query.to_timestamp)
     figures = await home_dashboard(ctx.store, access.project.id, start, end, query)
