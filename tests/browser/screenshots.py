@@ -28,6 +28,7 @@ from tests.support.sdk import run_script
 from tests.support.server import ServerProcess
 
 OUT = Path(__file__).resolve().parents[2] / "docs" / "ui"
+DEMO_WINDOW = "range=custom&from=2026-03-02T08:55&to=2026-03-02T09:10"  # the minutes the demo turns happened in
 
 
 def main() -> None:
@@ -43,7 +44,13 @@ def main() -> None:
                 ("turn-3", "helpful", 0),
                 ("turn-1", "quality", 0.8),
             ):
-                body = {"traceId": trace_id, "name": name, "value": value, "source": "ANNOTATION"}
+                body = {
+                    "traceId": trace_id,
+                    "name": name,
+                    "value": value,
+                    "source": "ANNOTATION",
+                    "timestamp": f"2026-03-02T09:0{trace_id[-1]}:30Z",
+                }
                 httpx.post(
                     f"{server.url}/api/public/scores", json=body, auth=server.auth, timeout=10
                 ).raise_for_status()
@@ -93,6 +100,10 @@ def shoot(server: ServerProcess) -> None:
                            ("models", "/models?match=gpt-4o-mini-2024-07-18")):  # fmt: skip
             page.goto(base + path)
             page.screenshot(path=str(OUT / f"{name}.png"), full_page=True)
+        wide = browser.new_context(viewport={"width": 1400, "height": 900}, storage_state=page.context.storage_state())
+        dashboard = wide.new_page()
+        dashboard.goto(f"{base}/dashboard?{DEMO_WINDOW}")
+        dashboard.screenshot(path=str(OUT / "dashboard.png"), full_page=True)
         browser.close()
     print(f"wrote {', '.join(sorted(p.name for p in OUT.glob('*.png')))} to {OUT}")
 

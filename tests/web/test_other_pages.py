@@ -86,6 +86,20 @@ async def test_scores_list_filters_and_distributions(
 
 
 @pytest.mark.anyio
+async def test_whole_number_scores_get_one_bin_per_value(
+    web: httpx.AsyncClient, app_client: httpx.AsyncClient, project_id: str, conversation: None
+) -> None:
+    for value in (1, 2, 4, 5, 5):
+        body = {"traceId": "a-0", "name": "stars", "value": value}
+        assert (await app_client.post("/api/public/scores", json=body)).status_code == 200
+    page = (await web.get(f"/project/{project_id}/scores?format=json&name=stars")).json()
+    [stars] = page["distributions"]
+    assert [(b["label"], b["count"]) for b in stars["buckets"]] == [("1", 1), ("2", 1), ("3", 0), ("4", 1), ("5", 2)]
+    html = (await web.get(f"/project/{project_id}/scores?name=stars")).text
+    assert html.count("<rect") == 5
+
+
+@pytest.mark.anyio
 async def test_generations_table_filters_and_sorts(web: httpx.AsyncClient, project_id: str, conversation: None) -> None:
     page = (await web.get(f"/project/{project_id}/generations?format=json")).json()
     assert [g["trace_id"] for g in page["rows"]] == ["b-0", "a-2", "a-1", "a-0"]

@@ -38,11 +38,13 @@ class Action(enum.StrEnum):
     EDIT_PROMPTS = "edit_prompts"  # new prompt versions, move labels
     MANAGE_MODELS = "manage_models"  # add, edit and delete the project's model prices
     RECOMPUTE_COSTS = "recompute_costs"  # re-price stored generations
+    EDIT_DASHBOARDS = "edit_dashboards"  # create, change and delete custom dashboards
 
 
 _NEEDS = {Action.READ: Role.VIEWER, Action.ANNOTATE: Role.MEMBER, Action.SHARE: Role.OWNER,
           Action.MANAGE_KEYS: Role.ADMIN, Action.MANAGE_DATA: Role.OWNER, Action.EDIT_PROMPTS: Role.MEMBER,
-          Action.MANAGE_MODELS: Role.ADMIN, Action.RECOMPUTE_COSTS: Role.OWNER}  # fmt: skip
+          Action.MANAGE_MODELS: Role.ADMIN, Action.RECOMPUTE_COSTS: Role.OWNER,
+          Action.EDIT_DASHBOARDS: Role.MEMBER}  # fmt: skip
 
 
 class AccountError(ValueError):

@@ -13,6 +13,7 @@ from typing import Any, Generic, Protocol, TypeVar
 from spyglass.domain.accounts import Membership, User
 from spyglass.domain.costs import CostGroup, CostRollup, DailyMetrics, RecomputeReport
 from spyglass.domain.cursor_pages import CursorPage, Keyset, ObservationQuery, ScoreQuery, TracedObservation
+from spyglass.domain.dashboards import Dashboard
 from spyglass.domain.events import Event
 from spyglass.domain.filters import Condition
 from spyglass.domain.lifecycle import DataPolicy, PurgeReport
@@ -28,6 +29,7 @@ from spyglass.domain.listing import (
     UserSummary,
 )
 from spyglass.domain.media import Media, MediaLink
+from spyglass.domain.metrics import MetricsQuery, MetricsRow
 from spyglass.domain.model import (
     ApiKey,
     Observation,
@@ -384,6 +386,12 @@ class Store(MediaStore, LifecycleStore, ContentStore, Protocol):
         expensive first."""
         ...
 
+    async def run_metrics(self, project_id: str, query: MetricsQuery) -> list[MetricsRow]:
+        """The rows of a metrics query (domain/metrics.py): one per group of its dimensions (and time bucket), at
+        most `query.row_limit`, in its order. Buckets are UTC; weeks start on Monday; percentiles interpolate
+        linearly between the nearest ranks; durations are milliseconds."""
+        ...
+
     async def recompute_costs(
         self, since: datetime | None = None, model_pattern: str | None = None, dry_run: bool = False,
         *, until: datetime | None = None, project_id: str | None = None,
@@ -392,6 +400,24 @@ class Store(MediaStore, LifecycleStore, ContentStore, Protocol):
         name matching the regex `model_pattern`, case-insensitive) with the current definitions, in `project_id` or
         (None) every project. Client-sent costs and usage are kept. Changed rows and their traces' roll-ups are
         written in one transaction unless `dry_run`."""
+        ...
+
+    # custom dashboards (domain/dashboards.py)
+    async def list_dashboards(self, project_id: str) -> list[Dashboard]:
+        """The project's dashboards with their widgets, most recently updated first."""
+        ...
+
+    async def get_dashboard(self, project_id: str, dashboard_id: str) -> Dashboard:
+        """Raises NotFound."""
+        ...
+
+    async def put_dashboard(self, dashboard: Dashboard) -> None:
+        """Create the dashboard or replace its name, description, update time and every widget, in one
+        transaction (its creation time is kept)."""
+        ...
+
+    async def delete_dashboard(self, project_id: str, dashboard_id: str) -> None:
+        """Delete the dashboard and its widgets. Raises NotFound."""
         ...
 
     # accounts (web UI users, their roles per project, signed-in sessions; see domain/accounts.py)

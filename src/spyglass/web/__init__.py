@@ -10,6 +10,7 @@ from starlette.staticfiles import StaticFiles
 
 from spyglass.web import (
     pages_auth,
+    pages_dashboards,
     pages_data,
     pages_export,
     pages_media,
@@ -30,6 +31,7 @@ def install(app: FastAPI) -> None:
     app.mount("/static", StaticFiles(directory=str(static)), name="static")
     for module in (
         pages_auth,
+        pages_dashboards,
         pages_data,
         pages_export,
         pages_media,

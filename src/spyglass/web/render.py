@@ -16,6 +16,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from starlette.responses import HTMLResponse, Response
 
 from spyglass.web.auth import ProjectAccess, Viewer
+from spyglass.web.charts import register_charts
 from spyglass.web.content import register_filters
 
 templates = Environment(
@@ -25,6 +26,7 @@ templates = Environment(
     lstrip_blocks=True,
 )
 register_filters(templates)
+register_charts(templates)
 
 
 def wants_json(request: Request) -> bool:

@@ -1,5 +1,6 @@
-"""`/api/public/metrics/daily` (Langfuse's daily metrics) and `/api/public/metrics/costs` (a Spyglass extension:
-cost and token totals per session, user, model, trace name or day)."""
+"""`/api/public/metrics` and `/api/public/v2/metrics` (Langfuse's metrics query API: a JSON query object in `query`),
+`/api/public/metrics/daily` (Langfuse's daily metrics) and `/api/public/metrics/costs` (a Spyglass extension: cost
+and token totals per session, user, model, trace name or day)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,8 @@ from spyglass.api.errors import ApiError
 from spyglass.api.params import page_request, tag_filter, timestamp
 from spyglass.api.wire import page_meta
 from spyglass.domain.costs import CostGroup, CostRollup, DailyMetrics, ModelUsage
+from spyglass.domain.metrics import InvalidMetricsQuery, parse_metrics_query
+from spyglass.query.metrics import row_to_wire, run_query
 from spyglass.store.base import TraceFilter
 
 router = APIRouter()
@@ -34,6 +37,35 @@ def _filter(
         name=trace_name, user_id=user_id, tags=tag_filter(tags), environments=tuple(environment),
         from_timestamp=timestamp("fromTimestamp", from_timestamp), to_timestamp=timestamp("toTimestamp", to_timestamp),
     )  # fmt: skip
+
+
+async def _metrics(ctx: AppContext, project: str, query: str | None, version: int) -> dict[str, Any]:
+    if not query:
+        raise ApiError(400, "query is required: a URL-encoded JSON object with view, metrics, fromTimestamp and "
+                            "toTimestamp")  # fmt: skip
+    try:
+        parsed = parse_metrics_query(query, version=version)
+    except InvalidMetricsQuery as exc:
+        raise ApiError(400, str(exc)) from None
+    return {"data": [row_to_wire(r) for r in await run_query(ctx.store, project, parsed)]}
+
+
+@router.get("/metrics")
+async def metrics_v1(
+    project: str = Depends(project_id),
+    ctx: AppContext = Depends(context),  # noqa: B008
+    query: str | None = None,
+) -> dict[str, Any]:
+    return await _metrics(ctx, project, query, 1)
+
+
+@router.get("/v2/metrics")
+async def metrics_v2(
+    project: str = Depends(project_id),
+    ctx: AppContext = Depends(context),  # noqa: B008
+    query: str | None = None,
+) -> dict[str, Any]:
+    return await _metrics(ctx, project, query, 2)
 
 
 @router.get("/metrics/daily")

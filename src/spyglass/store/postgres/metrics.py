@@ -1,5 +1,5 @@
 """Cost and usage roll-ups of the PostgreSQL backend (mirrors store/sqlite/metrics.py): daily metrics and totals per
-session, user, model, trace name or day.
+session, user, model, trace name or day; and its dialect of the shared metrics-query SQL.
 
 Days are UTC calendar days of the trace timestamp; an observation counts on its trace's day, so a day's cost is
 exactly the sum of its traces' costs, which are the sums of their observations' costs.
@@ -7,13 +7,18 @@ exactly the sum of its traces' costs, which are the sums of their observations' 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from datetime import UTC, datetime
 from typing import Any
 
 from psycopg import AsyncConnection
 from psycopg.rows import DictRow
 
 from spyglass.domain.costs import CostGroup, CostRollup, DailyMetrics, ModelUsage
+from spyglass.domain.histogram import Bins
+from spyglass.domain.metrics import Granularity, MetricsQuery, MetricsRow
 from spyglass.store.base import Page, PageRequest, TraceFilter
+from spyglass.store.metrics_sql import Dialect, build
 from spyglass.store.postgres.queries import trace_where
 
 Conn = AsyncConnection[DictRow]
@@ -112,3 +117,76 @@ async def cost_rollups(
         )
         for r in await cur.fetchall()
     ]  # fmt: skip
+
+
+# --- metrics queries (the SQL comes from store/metrics_sql.py; these are PostgreSQL's pieces of it) ---------------
+
+
+class PostgresDialect(Dialect):
+    """timestamptz columns (sessions run in UTC, so date_trunc cuts UTC buckets); jsonb; text[] tags;
+    percentile_cont for percentiles."""
+
+    mark = "%s"
+
+    def time_param(self, value: datetime) -> Any:
+        return value
+
+    def to_datetime(self, raw: Any) -> datetime:
+        return raw.astimezone(UTC) if isinstance(raw, datetime) else datetime.fromisoformat(str(raw))
+
+    def bucket(self, column: str, granularity: Granularity) -> str:
+        return f"date_trunc('{granularity.value}', {column})"  # 'week' starts on Monday, as on SQLite
+
+    def format_time(self, column: str, unit: str) -> str:
+        return f"to_char({column} AT TIME ZONE 'UTC', '{'YYYY-MM' if unit == 'month' else 'YYYY-MM-DD'}')"
+
+    def duration_ms(self, start: str, end: str) -> str:
+        return f"(extract(epoch FROM ({end}) - ({start})) * 1000)::float8"
+
+    def json_sum(self, column: str, key_part: str) -> str:
+        return (f"(SELECT sum(value::float8) FROM jsonb_each_text({column})"
+                f" WHERE strpos(lower(key), '{key_part}') > 0)")  # fmt: skip
+
+    def json_text(self, column: str) -> str:
+        return f"({column} ->> %s)"
+
+    def json_number(self, column: str) -> str:
+        # numbers only: casting a text value such as "red" would fail the query
+        return (f"(SELECT CASE WHEN jsonb_typeof(k.v) = 'number' THEN (k.v #>> '{{}}')::float8 END"
+                f" FROM (SELECT {column} -> %s AS v) k)")  # fmt: skip
+
+    def position(self, column: str) -> str:
+        return f"strpos({column}, %s)"
+
+    def tags_match(self, column: str, values: Sequence[str], mode: str) -> tuple[str, list[Any]]:
+        return f"{column} {'@>' if mode == 'all' else '&&'} %s::text[]", [list(values)]
+
+    def decode_tags(self, raw: Any) -> list[str]:
+        return [str(t) for t in raw] if isinstance(raw, list) else []
+
+    def floor_int(self, expr: str) -> str:
+        return f"floor({expr})::int"
+
+    def percentile(self, fraction: float, column: str) -> str:
+        return f"percentile_cont({fraction!r}) WITHIN GROUP (ORDER BY ({column})::float8)"
+
+
+DIALECT = PostgresDialect()
+
+
+async def run_metrics(conn: Conn, project_id: str, query: MetricsQuery) -> list[MetricsRow]:
+    """The rows of `query` (see store/metrics_sql.py)."""
+    plan = build(query, project_id, DIALECT)
+
+    async def rows(statement: tuple[str, list[Any]]) -> list[list[Any]]:
+        cur = await conn.execute(*statement)
+        return [list(r.values()) for r in await cur.fetchall()]
+
+    main = await rows(plan.main)
+    histograms: dict[str, tuple[Bins, Sequence[Sequence[Any]]]] = {}
+    for h in plan.histograms:
+        found = await rows(h.bounds)
+        bins = h.fit(found[0] if found else None)
+        if bins is not None:
+            histograms[h.alias] = (bins, await rows(h.counts(bins)))
+    return plan.assemble(main, histograms)

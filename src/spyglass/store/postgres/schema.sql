@@ -16,6 +16,25 @@ CREATE TABLE api_keys (
     revoked_at timestamp with time zone
 );
 
+CREATE TABLE dashboard_widgets (
+    project_id text NOT NULL,
+    dashboard_id text NOT NULL,
+    id text NOT NULL,
+    position integer NOT NULL,
+    title text NOT NULL,
+    chart text NOT NULL,
+    query text NOT NULL
+);
+
+CREATE TABLE dashboards (
+    project_id text NOT NULL,
+    id text NOT NULL,
+    name text NOT NULL,
+    description text NOT NULL DEFAULT ''::text,
+    created_at timestamp with time zone NOT NULL,
+    updated_at timestamp with time zone NOT NULL
+);
+
 CREATE TABLE data_policies (
     project_id text NOT NULL,
     retention_days integer,
@@ -209,6 +228,10 @@ CREATE UNIQUE INDEX _migrations_pkey ON public._migrations USING btree (name);
 CREATE UNIQUE INDEX api_keys_pkey ON public.api_keys USING btree (id);
 
 CREATE UNIQUE INDEX api_keys_public_key_key ON public.api_keys USING btree (public_key);
+
+CREATE UNIQUE INDEX dashboard_widgets_pkey ON public.dashboard_widgets USING btree (project_id, dashboard_id, id);
+
+CREATE UNIQUE INDEX dashboards_pkey ON public.dashboards USING btree (project_id, id);
 
 CREATE UNIQUE INDEX data_policies_pkey ON public.data_policies USING btree (project_id);
 

@@ -28,6 +28,7 @@ from psycopg_pool import AsyncConnectionPool
 from spyglass.domain.accounts import Membership, User
 from spyglass.domain.costs import CostGroup, CostRollup, DailyMetrics, RecomputeReport
 from spyglass.domain.cursor_pages import CursorPage, Keyset, ObservationQuery, ScoreQuery, TracedObservation
+from spyglass.domain.dashboards import Dashboard
 from spyglass.domain.events import Event
 from spyglass.domain.lifecycle import DataPolicy, PurgeReport
 from spyglass.domain.listing import (
@@ -43,6 +44,7 @@ from spyglass.domain.listing import (
 )
 from spyglass.domain.media import Media, MediaLink
 from spyglass.domain.merge import Record
+from spyglass.domain.metrics import MetricsQuery, MetricsRow
 from spyglass.domain.model import (
     ApiKey,
     Observation,
@@ -72,6 +74,7 @@ from spyglass.store.base import (
 )
 from spyglass.store.postgres import (
     accounts,
+    dashboards,
     lifecycle,
     metrics,
     models,
@@ -448,6 +451,9 @@ class PostgresStore:
     ) -> list[CostRollup]:
         return await self._read(lambda c: metrics.cost_rollups(c, project_id, group, flt, limit))
 
+    async def run_metrics(self, project_id: str, query: MetricsQuery) -> list[MetricsRow]:
+        return await self._read(lambda c: metrics.run_metrics(c, project_id, query))
+
     async def recompute_costs(
         self, since: datetime | None = None, model_pattern: str | None = None, dry_run: bool = False,
         *, until: datetime | None = None, project_id: str | None = None,
@@ -500,6 +506,20 @@ class PostgresStore:
 
     async def load_project(self, project: Project) -> Project:
         return await self._transact(lambda c: transfer.load_project(c, project))
+
+    # --- custom dashboards (SQL in store/postgres/dashboards.py) ---
+
+    async def list_dashboards(self, project_id: str) -> list[Dashboard]:
+        return await self._read(lambda c: dashboards.list_dashboards(c, project_id))
+
+    async def get_dashboard(self, project_id: str, dashboard_id: str) -> Dashboard:
+        return await self._read(lambda c: dashboards.get_dashboard(c, project_id, dashboard_id))
+
+    async def put_dashboard(self, dashboard: Dashboard) -> None:
+        await self._transact(lambda c: dashboards.put_dashboard(c, dashboard))
+
+    async def delete_dashboard(self, project_id: str, dashboard_id: str) -> None:
+        await self._transact(lambda c: dashboards.delete_dashboard(c, project_id, dashboard_id))
 
     # --- accounts (SQL in accounts.py) ---
 

@@ -16,6 +16,7 @@ import orjson
 from psycopg import AsyncConnection
 from psycopg.rows import DictRow
 
+from spyglass.domain.histogram import Bins, fit_bins
 from spyglass.domain.listing import (
     Bucket,
     Cursor,
@@ -249,13 +250,15 @@ async def score_distributions(
     where.eq("source", source)
     cur = await conn.execute(
         f"SELECT name, max(data_type) AS data_type, count(*) AS n, avg(value) AS mean, min(value) AS lo,"
-        f" max(value) AS hi FROM scores WHERE {where.sql} GROUP BY name ORDER BY name LIMIT 50",
+        f" max(value) AS hi, count(CASE WHEN value <> round(value) THEN 1 END) AS fractional FROM scores"
+        f" WHERE {where.sql} GROUP BY name ORDER BY name LIMIT 50",
         where.params,
     )
     result: list[ScoreDistribution] = []
     for head in await cur.fetchall():
         if head["data_type"] == "NUMERIC" and head["lo"] is not None:
-            buckets = await _numeric_buckets(conn, where, head["name"], float(head["lo"]), float(head["hi"]))
+            bins = fit_bins(float(head["lo"]), float(head["hi"]), head["fractional"] == 0)
+            buckets = await _numeric_buckets(conn, where, head["name"], bins)
             mean = head["mean"]
         else:
             rows = await conn.execute(
@@ -269,23 +272,18 @@ async def score_distributions(
     return result
 
 
-async def _numeric_buckets(conn: Conn, where: Where, name: str, lo: float, hi: float) -> tuple[Bucket, ...]:
-    if hi <= lo:  # one distinct value: one bucket named by it
-        cur = await conn.execute(
-            f"SELECT count(*) AS n FROM scores WHERE {where.sql} AND name = %s AND value IS NOT NULL",
-            [*where.params, name],
-        )
-        row = await cur.fetchone()
-        return (Bucket(f"{lo:.3g}", int(row["n"]) if row else 0),)
-    bins = 10
-    width = (hi - lo) / bins
+async def _numeric_buckets(conn: Conn, where: Where, name: str, bins: Bins) -> tuple[Bucket, ...]:
+    """Counts per bin of domain/histogram.py (whole-number scores: one bin per value)."""
+    index = "floor((value - %s) / %s)::int" if bins.width > 0 else "0"
     cur = await conn.execute(
-        f"SELECT least(trunc((value - %s) / %s)::int, {bins - 1}) AS b, count(*) AS n FROM scores"
-        f" WHERE {where.sql} AND name = %s AND value IS NOT NULL GROUP BY b",
-        [lo, width, *where.params, name],
+        f"SELECT {index} AS b, count(*) AS n FROM scores WHERE {where.sql} AND name = %s AND value IS NOT NULL"
+        f" GROUP BY b",
+        [*([bins.lo, bins.width] if bins.width > 0 else []), *where.params, name],
     )
-    counts = {r["b"]: int(r["n"]) for r in await cur.fetchall()}
-    return tuple(Bucket(f"{lo + i * width:.3g}–{lo + (i + 1) * width:.3g}", counts.get(i, 0)) for i in range(bins))
+    counts = [0] * bins.count
+    for r in await cur.fetchall():
+        counts[min(max(int(r["b"]), 0), bins.count - 1)] += int(r["n"])
+    return tuple(Bucket(bins.label(i), c) for i, c in enumerate(counts))
 
 
 async def session_score_badges(conn: Conn, project_id: str, session_ids: Sequence[str]) -> dict[str, list[ScoreBadge]]:

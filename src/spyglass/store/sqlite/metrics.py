@@ -1,5 +1,5 @@
-"""Cost and usage roll-ups of the SQLite backend: daily metrics and totals per session, user, model, trace name
-or day. Each function runs on a reader connection.
+"""Cost and usage roll-ups of the SQLite backend (daily metrics; totals per session, user, model, trace name or
+day) and its dialect of the shared metrics-query SQL. Each function runs on a reader connection.
 
 Days are UTC calendar days of the trace timestamp; an observation counts on its trace's day, so a day's cost is
 exactly the sum of its traces' costs, which are the sums of their observations' costs.
@@ -8,11 +8,17 @@ exactly the sum of its traces' costs, which are the sums of their observations' 
 from __future__ import annotations
 
 import sqlite3
-from datetime import date
+from collections.abc import Sequence
+from datetime import UTC, date, datetime
 from typing import Any
 
+import orjson
+
 from spyglass.domain.costs import CostGroup, CostRollup, DailyMetrics, ModelUsage
+from spyglass.domain.histogram import Bins
+from spyglass.domain.metrics import Granularity, MetricsQuery, MetricsRow
 from spyglass.store.base import Page, PageRequest, TraceFilter
+from spyglass.store.metrics_sql import Dialect, build
 from spyglass.store.sqlite.queries import trace_where
 
 # Clamped to years 1..9999 (what SQLite's date() and Python's date hold), so a time stored before the ingestion
@@ -118,3 +124,117 @@ def cost_rollups(
         )
         for r in rows
     ]
+
+
+# --- metrics queries (the SQL comes from store/metrics_sql.py; these are SQLite's pieces of it) -------------------
+
+_US = {Granularity.MINUTE: 60_000_000, Granularity.HOUR: 3_600_000_000, Granularity.DAY: 86_400_000_000}
+_WEEK_US = 7 * 86_400_000_000
+_MONDAY_US = 4 * 86_400_000_000  # 1970-01-05, the first Monday after the epoch
+
+
+class Percentile:
+    """SQLite has no percentile aggregate: this one (registered per connection as `spyglass_percentile(value,
+    fraction)`) keeps a group's non-null values in memory and interpolates between the nearest ranks, like
+    PostgreSQL's percentile_cont. Cost: about 1 µs of Python per row and 32 bytes per value held until the group
+    ends (1M values: ~32 MB), so one percentile over a million rows adds about a second."""
+
+    def __init__(self) -> None:
+        self.values: list[float] = []
+        self.fraction = 0.5
+
+    def step(self, *args: Any) -> None:
+        if args[0] is not None:
+            self.values.append(args[0])
+            self.fraction = float(args[1])
+
+    def inverse(self, *args: Any) -> None:  # registered as a window function (typed by typeshed); used as aggregate
+        if args[0] is not None:
+            self.values.remove(args[0])
+
+    def value(self) -> float | None:
+        if not self.values:
+            return None
+        ordered = sorted(self.values)
+        pos = self.fraction * (len(ordered) - 1)
+        low = int(pos)
+        high = min(low + 1, len(ordered) - 1)
+        return float(ordered[low] + (ordered[high] - ordered[low]) * (pos - low))
+
+    def finalize(self) -> float | None:
+        return self.value()
+
+
+class SqliteDialect(Dialect):
+    """Times are integer microseconds since the epoch; JSON is text; percentiles by the `Percentile` aggregate."""
+
+    mark = "?"
+
+    def time_param(self, value: datetime) -> Any:
+        return int(value.timestamp()) * 1_000_000 + value.microsecond
+
+    def to_datetime(self, raw: Any) -> datetime:
+        return datetime.fromtimestamp(int(raw) // 1_000_000, UTC)
+
+    def bucket(self, column: str, granularity: Granularity) -> str:
+        if granularity in _US:
+            return f"({column} / {_US[granularity]}) * {_US[granularity]}"
+        if granularity is Granularity.WEEK:
+            return f"(({column} - {_MONDAY_US}) / {_WEEK_US}) * {_WEEK_US} + {_MONDAY_US}"
+        return f"CAST(strftime('%s', {column} / 1000000, 'unixepoch', 'start of month') AS INTEGER) * 1000000"
+
+    def format_time(self, column: str, unit: str) -> str:
+        return f"strftime('{'%Y-%m' if unit == 'month' else '%Y-%m-%d'}', {column} / 1000000, 'unixepoch')"
+
+    def duration_ms(self, start: str, end: str) -> str:
+        return f"(({end}) - ({start})) / 1000.0"
+
+    def json_sum(self, column: str, key_part: str) -> str:
+        return f"(SELECT sum(value) FROM json_each({column}) WHERE instr(lower(key), '{key_part}') > 0)"
+
+    def json_text(self, column: str) -> str:
+        return f"CAST(json_extract({column}, ?) AS TEXT)"
+
+    def json_key(self, key: str) -> str:
+        return '$."' + key.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+    def json_number(self, column: str) -> str:
+        # numbers only: a text value such as "red" is no number (CAST would make it 0)
+        return (f"(SELECT CASE WHEN json_type({column}, k.p) IN ('integer', 'real')"
+                f" THEN json_extract({column}, k.p) END FROM (SELECT ? AS p) k)")  # fmt: skip
+
+    def position(self, column: str) -> str:
+        return f"instr({column}, ?)"
+
+    def tags_match(self, column: str, values: Sequence[str], mode: str) -> tuple[str, list[Any]]:
+        if mode == "all":
+            one = f"EXISTS (SELECT 1 FROM json_each({column}) WHERE json_each.value = ?)"
+            return " AND ".join(one for _ in values), list(values)
+        marks = ", ".join("?" for _ in values)
+        return f"EXISTS (SELECT 1 FROM json_each({column}) WHERE json_each.value IN ({marks}))", list(values)
+
+    def decode_tags(self, raw: Any) -> list[str]:
+        tags = orjson.loads(raw) if isinstance(raw, str) else raw
+        return [str(t) for t in tags] if isinstance(tags, list) else []
+
+    def floor_int(self, expr: str) -> str:
+        return f"CAST({expr} AS INTEGER)"  # values are at or above the lowest edge, so truncation is floor
+
+    def percentile(self, fraction: float, column: str) -> str:
+        return f"spyglass_percentile({column}, {fraction!r})"
+
+
+DIALECT = SqliteDialect()
+
+
+def run_metrics(conn: sqlite3.Connection, project_id: str, query: MetricsQuery) -> list[MetricsRow]:
+    """The rows of `query` (see store/metrics_sql.py)."""
+    plan = build(query, project_id, DIALECT)
+    conn.create_window_function("spyglass_percentile", -1, Percentile)
+    rows = conn.execute(*plan.main).fetchall()
+    histograms: dict[str, tuple[Bins, Sequence[Sequence[Any]]]] = {}
+    for h in plan.histograms:
+        bins = h.fit(conn.execute(*h.bounds).fetchone())
+        if bins is not None:
+            histograms[h.alias] = (bins, conn.execute(*h.counts(bins)).fetchall())
+    return plan.assemble(rows, histograms)

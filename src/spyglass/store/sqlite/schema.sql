@@ -12,6 +12,27 @@ CREATE TABLE api_keys (
     revoked_at      INTEGER
 );
 
+CREATE TABLE dashboard_widgets (
+    project_id      TEXT NOT NULL,
+    dashboard_id    TEXT NOT NULL,
+    id              TEXT NOT NULL,
+    position        INTEGER NOT NULL,
+    title           TEXT NOT NULL,
+    chart           TEXT NOT NULL,
+    query           TEXT NOT NULL,
+    PRIMARY KEY (project_id, dashboard_id, id)
+);
+
+CREATE TABLE dashboards (
+    project_id      TEXT NOT NULL,
+    id              TEXT NOT NULL,
+    name            TEXT NOT NULL,
+    description     TEXT NOT NULL DEFAULT '',
+    created_at      INTEGER NOT NULL,
+    updated_at      INTEGER NOT NULL,
+    PRIMARY KEY (project_id, id)
+);
+
 CREATE TABLE data_policies (
     project_id      TEXT PRIMARY KEY REFERENCES projects(id),
     retention_days  INTEGER,

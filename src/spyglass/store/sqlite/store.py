@@ -22,6 +22,7 @@ from typing import Any, TypeVar
 from spyglass.domain.accounts import Membership, User
 from spyglass.domain.costs import CostGroup, CostRollup, DailyMetrics, RecomputeReport
 from spyglass.domain.cursor_pages import CursorPage, Keyset, ObservationQuery, ScoreQuery, TracedObservation
+from spyglass.domain.dashboards import Dashboard
 from spyglass.domain.events import Event
 from spyglass.domain.lifecycle import DataPolicy, PurgeReport
 from spyglass.domain.listing import (
@@ -36,6 +37,7 @@ from spyglass.domain.listing import (
     UserSummary,
 )
 from spyglass.domain.media import Media, MediaLink
+from spyglass.domain.metrics import MetricsQuery, MetricsRow
 from spyglass.domain.model import (
     ApiKey,
     Observation,
@@ -60,7 +62,7 @@ from spyglass.store.base import (
     TraceFilter,
     WriteStats,
 )
-from spyglass.store.sqlite import lifecycle, metrics, models, prompts, queries, ui_queries, users
+from spyglass.store.sqlite import dashboards, lifecycle, metrics, models, prompts, queries, ui_queries, users
 from spyglass.store.sqlite import media as media_rows
 from spyglass.store.sqlite.checkpoint import Checkpointer
 from spyglass.store.sqlite.queries_v2 import list_observations_v2, list_scores_v3
@@ -270,6 +272,9 @@ class SqliteStore:
     ) -> list[CostRollup]:
         return await self._on_reader(lambda c: metrics.cost_rollups(c, project_id, group, flt, limit))
 
+    async def run_metrics(self, project_id: str, query: MetricsQuery) -> list[MetricsRow]:
+        return await self._on_reader(lambda c: metrics.run_metrics(c, project_id, query))
+
     async def recompute_costs(
         self, since: datetime | None = None, model_pattern: str | None = None, dry_run: bool = False,
         *, until: datetime | None = None, project_id: str | None = None,
@@ -447,6 +452,22 @@ class SqliteStore:
         self, project_id: str, name: str, version: int, page: PageRequest
     ) -> Page[PromptGeneration]:
         return await self._on_reader(lambda c: prompts.list_prompt_generations(c, project_id, name, version, page))
+
+    # --- custom dashboards (SQL in store/sqlite/dashboards.py) ---
+
+    async def list_dashboards(self, project_id: str) -> list[Dashboard]:
+        return await self._on_reader(lambda c: dashboards.list_dashboards(c, project_id))
+
+    async def get_dashboard(self, project_id: str, dashboard_id: str) -> Dashboard:
+        return await self._on_reader(lambda c: dashboards.get_dashboard(c, project_id, dashboard_id))
+
+    async def put_dashboard(self, dashboard: Dashboard) -> None:
+        await self._on_writer(lambda c: self._transaction(c, lambda t: dashboards.put_dashboard(t, dashboard)))
+
+    async def delete_dashboard(self, project_id: str, dashboard_id: str) -> None:
+        await self._on_writer(
+            lambda c: self._transaction(c, lambda t: dashboards.delete_dashboard(t, project_id, dashboard_id))
+        )
 
     # --- accounts (SQL in store/sqlite/users.py) ---
 

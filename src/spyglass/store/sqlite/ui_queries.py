@@ -15,6 +15,7 @@ from typing import Any
 import orjson
 
 from spyglass.domain.bounds import datetime_from_us
+from spyglass.domain.histogram import Bins, fit_bins
 from spyglass.domain.listing import (
     Bucket,
     Cursor,
@@ -314,13 +315,15 @@ def score_distributions(
     where.eq("source", source)
     heads = conn.execute(
         f"SELECT name, max(data_type) AS data_type, count(*) AS n, avg(value) AS mean, min(value) AS lo,"
-        f" max(value) AS hi FROM scores WHERE {where.sql} GROUP BY name ORDER BY name LIMIT 50",
+        f" max(value) AS hi, count(CASE WHEN value <> round(value) THEN 1 END) AS fractional FROM scores"
+        f" WHERE {where.sql} GROUP BY name ORDER BY name LIMIT 50",
         where.params,
     ).fetchall()
     result: list[ScoreDistribution] = []
     for head in heads:
         if head["data_type"] == "NUMERIC" and head["lo"] is not None:
-            buckets = _numeric_buckets(conn, where, head["name"], float(head["lo"]), float(head["hi"]))
+            bins = fit_bins(float(head["lo"]), float(head["hi"]), head["fractional"] == 0)
+            buckets = _numeric_buckets(conn, where, head["name"], bins)
             mean = head["mean"]
         else:
             rows = conn.execute(
@@ -334,21 +337,18 @@ def score_distributions(
     return result
 
 
-def _numeric_buckets(conn: sqlite3.Connection, where: Where, name: str, lo: float, hi: float) -> tuple[Bucket, ...]:
-    if hi <= lo:  # one distinct value: one bucket named by it
-        row = conn.execute(
-            f"SELECT count(*) FROM scores WHERE {where.sql} AND name = ? AND value IS NOT NULL", [*where.params, name]
-        ).fetchone()
-        return (Bucket(f"{lo:.3g}", row[0]),)
-    bins = 10
-    width = (hi - lo) / bins
+def _numeric_buckets(conn: sqlite3.Connection, where: Where, name: str, bins: Bins) -> tuple[Bucket, ...]:
+    """Counts per bin of domain/histogram.py (whole-number scores: one bin per value)."""
+    index = "CAST((value - ?) / ? AS INTEGER)" if bins.width > 0 else "0"
     rows = conn.execute(
-        f"SELECT min(CAST((value - ?) / ? AS INTEGER), {bins - 1}) AS b, count(*) AS n FROM scores"
-        f" WHERE {where.sql} AND name = ? AND value IS NOT NULL GROUP BY b",
-        [lo, width, *where.params, name],
+        f"SELECT {index} AS b, count(*) AS n FROM scores WHERE {where.sql} AND name = ? AND value IS NOT NULL"
+        f" GROUP BY b",
+        [*([bins.lo, bins.width] if bins.width > 0 else []), *where.params, name],
     ).fetchall()
-    counts = {r["b"]: r["n"] for r in rows}
-    return tuple(Bucket(f"{lo + i * width:.3g}–{lo + (i + 1) * width:.3g}", counts.get(i, 0)) for i in range(bins))
+    counts = [0] * bins.count
+    for r in rows:
+        counts[min(max(int(r["b"]), 0), bins.count - 1)] += r["n"]
+    return tuple(Bucket(bins.label(i), c) for i, c in enumerate(counts))
 
 
 def session_score_badges(
