@@ -9,6 +9,7 @@ from fastapi import Request
 
 from spyglass.config import Settings
 from spyglass.ingest.pipeline import Pipeline
+from spyglass.ingest.score_configs import ScoreConfigCache
 from spyglass.store.base import Store
 
 
@@ -41,6 +42,7 @@ class AppContext:
     store: Store
     pipeline: Pipeline
     keys: KeyCache = field(default_factory=KeyCache)
+    score_configs: ScoreConfigCache = field(default_factory=ScoreConfigCache)
 
 
 async def context(request: Request) -> AppContext:

@@ -143,7 +143,7 @@ def score_to_wire(score: Score) -> dict[str, Any]:
         "metadata": score.metadata,
         "configId": score.config_id,
         "authorUserId": score.author_user_id,
-        "queueId": None,
+        "queueId": score.queue_id,
         "environment": score.environment,
         "timestamp": iso(score.timestamp),
         "createdAt": iso(score.created_at),

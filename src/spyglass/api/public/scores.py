@@ -22,20 +22,21 @@ from spyglass.api.responses import Json
 from spyglass.api.wire import page_meta, score_to_wire
 from spyglass.domain.events import ScoreDelete, ScoreUpsert
 from spyglass.domain.usage import UsageError
-from spyglass.ingest.langfuse import score_upsert
+from spyglass.ingest.langfuse import Configs, score_upsert
+from spyglass.ingest.score_configs import body_config_ids
 from spyglass.ingest.values import InvalidItem, now_micros
 from spyglass.store.base import ScoreFilter
 
 router = APIRouter()
 
 
-def _score(body: Any, project: str) -> ScoreUpsert:
+def _score(body: Any, project: str, configs: Configs) -> ScoreUpsert:
     if not isinstance(body, Mapping):
         raise InvalidItem("a score must be a JSON object")
     body = dict(body)
     body.setdefault("id", str(uuid.uuid4()))
     ts = now_micros()
-    return score_upsert(body, project, (ts, f"api-{body['id']}"), ts)
+    return score_upsert(body, project, (ts, f"api-{body['id']}"), ts, configs)
 
 
 @router.post("/scores")
@@ -45,8 +46,10 @@ async def create_scores(
     ctx: AppContext = Depends(context),  # noqa: B008
 ) -> Json:
     payload = await read_json(request, ctx.settings.max_body_bytes)
+    bodies = payload if isinstance(payload, list) else [payload]
+    configs = await ctx.score_configs.resolve(ctx.store.evaluation, project, body_config_ids(bodies))
     if isinstance(payload, Mapping):
-        event = _score(payload, project)
+        event = _score(payload, project, configs)
         await ctx.pipeline.submit([event])
         return Json({"id": event.id}, status_code=200)
     if not isinstance(payload, list):
@@ -55,7 +58,7 @@ async def create_scores(
     errors: list[dict[str, str]] = []
     for index, item in enumerate(payload):
         try:
-            events.append(_score(item, project))
+            events.append(_score(item, project, configs))
         except (InvalidItem, UsageError) as exc:
             errors.append({"message": f"scores[{index}]: {exc}"})
     await ctx.pipeline.submit(events)
@@ -87,12 +90,14 @@ async def list_scores(
     sessionId: str | None = None,
     scoreIds: str | None = None,
     environment: list[str] = Query(default=[]),  # noqa: B008
+    queueId: str | None = None,
 ) -> dict[str, Any]:
     flt = ScoreFilter(
         trace_id=traceId, observation_id=observationId, session_id=sessionId, name=name, user_id=userId,
         source=source, data_type=dataType, from_timestamp=timestamp("fromTimestamp", fromTimestamp),
         to_timestamp=timestamp("toTimestamp", toTimestamp),
         score_ids=tuple(i for i in (scoreIds or "").split(",") if i), environments=tuple(environment),
+        queue_ids=tuple(i for i in (queueId or "").split(",") if i),
     )  # fmt: skip
     return await _list(project, ctx, page, limit, flt)
 
