@@ -181,7 +181,9 @@ def score_value(config: ScoreConfig, value: Any, data_type: str | None) -> tuple
             raise ScoreRejected(f"value {number:g} is above maxValue {config.max_value:g} of {where}")
         return kind.value, number, None
     if kind == ConfigDataType.BOOLEAN:
-        if isinstance(value, str) and value.lower() in ("true", "false"):
+        if isinstance(value, bool):
+            number = float(value)
+        elif isinstance(value, str) and value.lower() in ("true", "false"):
             number = 1.0 if value.lower() == "true" else 0.0
         else:
             number = _number(value)
