@@ -59,6 +59,8 @@ async def test_queues_items_and_assignments(store_backend: Store) -> None:
     pending = await store_backend.evaluation.list_queue_items(pid, "q-1", QueueItemStatus.PENDING, PageRequest())
     assert [i.id for i in pending.items] == ["i-2", "i-0"]  # oldest first
     assert await store_backend.evaluation.get_queue_item(pid, "q-1", "i-1") == done
+    counts = await store_backend.evaluation.queue_item_counts(pid)
+    assert counts == {"q-1": {QueueItemStatus.PENDING: 2, QueueItemStatus.COMPLETED: 1}}
     await store_backend.evaluation.delete_queue_item(pid, "q-1", "i-2")
     with pytest.raises(NotFound):
         await store_backend.evaluation.delete_queue_item(pid, "q-1", "i-2")

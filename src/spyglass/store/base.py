@@ -194,6 +194,10 @@ class AnnotationQueueStore(Protocol):
         """Raises NotFound."""
         ...
 
+    async def queue_item_counts(self, project_id: str) -> dict[str, dict[QueueItemStatus, int]]:
+        """Per queue id with items: how many are in each status."""
+        ...
+
     async def set_queue_assignment(self, project_id: str, queue_id: str, user_id: str, assigned: bool) -> None:
         """Assign the user to the queue (repeats are harmless) or take the assignment away."""
         ...

@@ -211,6 +211,17 @@ class EvaluationTables:
         if not deleted:
             raise NotFound(f"queue item {item_id!r} not found in queue {queue_id!r}")
 
+    async def queue_item_counts(self, project_id: str) -> dict[str, dict[QueueItemStatus, int]]:
+        rows = await self._sql.fetch(
+            "SELECT queue_id, status, count(*) AS n FROM annotation_queue_items WHERE project_id = ?"
+            " GROUP BY queue_id, status",
+            [project_id],
+        )
+        counts: dict[str, dict[QueueItemStatus, int]] = {}
+        for row in rows:
+            counts.setdefault(row["queue_id"], {})[QueueItemStatus(row["status"])] = int(row["n"])
+        return counts
+
     async def set_queue_assignment(self, project_id: str, queue_id: str, user_id: str, assigned: bool) -> None:
         params = [project_id, queue_id, user_id]
         if not assigned:

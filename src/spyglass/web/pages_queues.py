@@ -89,17 +89,20 @@ async def _queue(ctx: Ctx, project_id: str, queue_id: str) -> AnnotationQueue:
         raise WebError(404, f"annotation queue {queue_id!r} not found in this project") from None
 
 
+def _pending_done(counts: dict[str, dict[QueueItemStatus, int]], queue_id: str) -> tuple[int, int]:
+    found = counts.get(queue_id, {})
+    return found.get(QueueItemStatus.PENDING, 0), found.get(QueueItemStatus.COMPLETED, 0)
+
+
 async def _counts(ctx: Ctx, project_id: str, queue_id: str) -> tuple[int, int]:
-    one = PageRequest(1, 1)
-    pending = await ctx.store.evaluation.list_queue_items(project_id, queue_id, QueueItemStatus.PENDING, one)
-    done = await ctx.store.evaluation.list_queue_items(project_id, queue_id, QueueItemStatus.COMPLETED, one)
-    return pending.total, done.total
+    return _pending_done(await ctx.store.evaluation.queue_item_counts(project_id), queue_id)
 
 
 @router.get("/project/{project_id}/annotation-queues")
 async def queues(request: Request, access: Access, ctx: Ctx) -> Response:
     listed = await ctx.store.evaluation.list_queues(access.project.id, PageRequest(1, 200))
-    rows = tuple([QueueRow(q, *await _counts(ctx, access.project.id, q.id)) for q in listed.items])
+    counts = await ctx.store.evaluation.queue_item_counts(access.project.id)
+    rows = tuple(QueueRow(q, *_pending_done(counts, q.id)) for q in listed.items)
     configs = await active_configs(ctx.store.evaluation, access.project.id)
     page = QueuesPage(access.project.id, rows, configs, access.can(Action.ANNOTATE))
     return render(request, "queues/list.html", page, access=access)
