@@ -69,11 +69,15 @@ def test_configs_shape_the_trace_annotation_and_a_queue_is_worked_through(page: 
     page.click("[data-testid=queue-create]")
     page.wait_for_selector("[data-testid=queue-title]")
     queue_id = page.url.rsplit("/", 1)[1]
-    with ui_server.client() as client:
-        for trace_id in ("turn-3", "turn-4"):
-            client.post(f"/api/public/annotation-queues/{queue_id}/items",
-                        json={"objectId": trace_id, "objectType": "TRACE"}).raise_for_status()  # fmt: skip
-    page.reload()
+    with ui_server.client() as client:  # one through the public API, one from the trace page
+        client.post(f"/api/public/annotation-queues/{queue_id}/items",
+                    json={"objectId": "turn-3", "objectType": "TRACE"}).raise_for_status()  # fmt: skip
+    queue_url = page.url
+    page.goto(f"{ui_server.url}/project/{project.group(1)}/traces/turn-4")
+    page.select_option("[data-testid=queue-choice]", queue_id)
+    page.click("[data-testid=queue-add]")
+    page.wait_for_url(re.compile(r"/traces/turn-4$"))
+    page.goto(queue_url)
     page.click("[data-testid=next-item]")
     page.wait_for_selector("[data-testid=item-object] >> text=turn-3")
     assert "Quel est le prix" in page.inner_text("[data-testid=input]")

@@ -203,3 +203,33 @@ async def test_queue_pages_next_item_score_comment_and_mark_done(
     assert not_in_queue.status_code == 400
     assert (await web.get(f"{queue_url}/items/nope")).status_code == 404
     assert (await web.get(f"{queues_url}/nope")).status_code == 404
+
+
+async def test_add_a_trace_or_observation_to_a_queue_from_the_trace_page(
+    web: httpx.AsyncClient, app_client: httpx.AsyncClient, project_id: str, traces: None
+) -> None:
+    queue = (
+        await app_client.post("/api/public/annotation-queues", json={"name": "inbox", "scoreConfigIds": []})
+    ).json()
+    trace_url = f"/project/{project_id}/traces/t-1"
+    evaluation = (await web.get(f"{trace_url}?format=json")).json()["evaluation"]
+    assert [q["name"] for q in evaluation["queues"]] == ["inbox"]
+    html = (await web.get(f"{trace_url}?observation=t-1-gen")).text
+    assert 'data-testid="add-to-queue"' in html and 'value="OBSERVATION"' in html
+    csrf = csrf_of(html)
+    post = f"/project/{project_id}/queue-items"
+    for kind, object_id in (("TRACE", "t-1"), ("OBSERVATION", "t-1-gen")):
+        added = await web.post(post, data={"csrf": csrf, "queue_id": queue["id"], "object_type": kind,
+                                           "object_id": object_id, "back": trace_url})  # fmt: skip
+        assert added.status_code == 303 and added.headers["location"] == trace_url
+    items = (await app_client.get(f"/api/public/annotation-queues/{queue['id']}/items")).json()["data"]
+    assert [(i["objectType"], i["objectId"], i["status"]) for i in items] == [
+        ("TRACE", "t-1", "PENDING"), ("OBSERVATION", "t-1-gen", "PENDING")]  # fmt: skip
+    missing = await web.post(post, data={"csrf": csrf, "queue_id": queue["id"], "object_type": "TRACE",
+                                         "object_id": "nope"})  # fmt: skip
+    assert missing.status_code == 400 and "no trace &#39;nope&#39;" in missing.text
+    no_queue = await web.post(post, data={"csrf": csrf, "queue_id": "nope", "object_type": "TRACE", "object_id": "t-1"})
+    assert no_queue.status_code == 404
+    forged = await web.post(post, data={"csrf": "x", "queue_id": queue["id"], "object_type": "TRACE",
+                                        "object_id": "t-1"})  # fmt: skip
+    assert forged.status_code == 403

@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from spyglass.domain.accounts import Action
+from spyglass.domain.annotation import AnnotationQueue
 from spyglass.domain.comments import Comment, CommentObjectType
 from spyglass.domain.score_configs import ScoreConfig
 from spyglass.store.base import EvaluationStore, NotFound, PageRequest, Store
@@ -44,6 +45,7 @@ class TraceEvaluation:
 
     scoring: ConfigForms
     comments: CommentThread
+    queues: tuple[AnnotationQueue, ...] = ()  # where "Add to queue" can put the trace or selected observation
 
 
 async def comment_thread(
@@ -88,4 +90,6 @@ async def trace_evaluation(
     else:
         thread = await comment_thread(store, access, CommentObjectType.TRACE, trace_id)
     configs = await active_configs(store.evaluation, access.project.id)
-    return TraceEvaluation(ConfigForms(configs, target, access.can(Action.ANNOTATE)), thread)
+    can_write = access.can(Action.ANNOTATE)
+    queues = (await store.evaluation.list_queues(access.project.id, PageRequest(1, 100))).items if can_write else ()
+    return TraceEvaluation(ConfigForms(configs, target, can_write), thread, queues)

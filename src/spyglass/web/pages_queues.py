@@ -12,7 +12,14 @@ from starlette.responses import RedirectResponse, Response
 
 from spyglass import evaluation
 from spyglass.domain.accounts import Action
-from spyglass.domain.annotation import AnnotationQueue, InvalidQueue, QueueItem, QueueItemStatus, QueueObjectType
+from spyglass.domain.annotation import (
+    AnnotationQueue,
+    InvalidQueue,
+    QueueItem,
+    QueueItemStatus,
+    QueueObjectType,
+    queue_object_type,
+)
 from spyglass.domain.comments import CommentObjectType
 from spyglass.domain.model import Score
 from spyglass.domain.score_configs import ScoreConfig
@@ -21,7 +28,7 @@ from spyglass.store.base import Conflict, NotFound, PageRequest, ScoreFilter, St
 from spyglass.web.annotate import config_annotation
 from spyglass.web.auth import Access, Ctx, WebError, check_csrf
 from spyglass.web.evaluation_panels import CommentThread, ConfigForms, active_configs, comment_thread
-from spyglass.web.pages_score_configs import form_of
+from spyglass.web.pages_score_configs import back_to, form_of
 from spyglass.web.render import render
 
 router = APIRouter()
@@ -124,6 +131,23 @@ async def create_queue(request: Request, access: Access, ctx: Ctx) -> Response:
     except Conflict:
         raise WebError(409, "a queue of that name exists in this project") from None
     return RedirectResponse(_queue_url(access.project.id, queue.id), status_code=303)
+
+
+@router.post("/project/{project_id}/queue-items")
+async def add_item(request: Request, access: Access, ctx: Ctx) -> Response:
+    """Put a trace, observation or session into a queue (the trace page's "Add to queue")."""
+    await check_csrf(request, access.viewer)
+    access.require(Action.ANNOTATE)
+    form = await form_of(request)
+    queue_id = form.get("queue_id", "")
+    try:
+        kind = queue_object_type(form.get("object_type"))
+        await evaluation.add_queue_item(ctx.store.evaluation, access.project.id, queue_id, kind, form.get("object_id"))
+    except InvalidQueue as exc:
+        raise WebError(400, str(exc)) from None
+    except NotFound:
+        raise WebError(404, f"annotation queue {queue_id[:80]!r} not found in this project") from None
+    return RedirectResponse(back_to(form, access.project.id, _queue_url(access.project.id, queue_id)), 303)
 
 
 @router.get("/project/{project_id}/annotation-queues/{queue_id}")
