@@ -225,6 +225,11 @@ async def test_add_a_trace_or_observation_to_a_queue_from_the_trace_page(
     items = (await app_client.get(f"/api/public/annotation-queues/{queue['id']}/items")).json()["data"]
     assert [(i["objectType"], i["objectId"], i["status"]) for i in items] == [
         ("TRACE", "t-1", "PENDING"), ("OBSERVATION", "t-1-gen", "PENDING")]  # fmt: skip
+    session_page = (await web.get(f"/project/{project_id}/sessions/s-1")).text
+    assert 'data-testid="add-to-queue"' in session_page and 'value="SESSION"' in session_page
+    await web.post(post, data={"csrf": csrf, "queue_id": queue["id"], "object_type": "SESSION", "object_id": "s-1"})
+    items = (await app_client.get(f"/api/public/annotation-queues/{queue['id']}/items")).json()["data"]
+    assert items[-1]["objectType"] == "SESSION" and items[-1]["objectId"] == "s-1"
     missing = await web.post(post, data={"csrf": csrf, "queue_id": queue["id"], "object_type": "TRACE",
                                          "object_id": "nope"})  # fmt: skip
     assert missing.status_code == 400 and "no trace &#39;nope&#39;" in missing.text

@@ -80,6 +80,13 @@ async def active_configs(store: EvaluationStore, project_id: str, ids: Sequence[
     return tuple(reversed([c for c in page.items if not c.is_archived]))
 
 
+async def writable_queues(store: Store, access: ProjectAccess) -> tuple[AnnotationQueue, ...]:
+    """The queues "Add to queue" offers: the project's newest 100, for members and up only."""
+    if not access.can(Action.ANNOTATE):
+        return ()
+    return (await store.evaluation.list_queues(access.project.id, PageRequest(1, 100))).items
+
+
 async def trace_evaluation(
     store: Store, access: ProjectAccess, trace_id: str, observation_id: str | None
 ) -> TraceEvaluation:
@@ -90,6 +97,5 @@ async def trace_evaluation(
     else:
         thread = await comment_thread(store, access, CommentObjectType.TRACE, trace_id)
     configs = await active_configs(store.evaluation, access.project.id)
-    can_write = access.can(Action.ANNOTATE)
-    queues = (await store.evaluation.list_queues(access.project.id, PageRequest(1, 100))).items if can_write else ()
-    return TraceEvaluation(ConfigForms(configs, target, can_write), thread, queues)
+    queues = await writable_queues(store, access)
+    return TraceEvaluation(ConfigForms(configs, target, access.can(Action.ANNOTATE)), thread, queues)

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from fastapi import APIRouter, Request
 from starlette.responses import Response
 
+from spyglass.domain.annotation import AnnotationQueue
 from spyglass.domain.comments import CommentObjectType
 from spyglass.domain.listing import TraceRow, UserSummary
 from spyglass.query.sessions import SessionReplay, SessionRow, list_sessions, list_users, session_replay, sessions_of
@@ -14,7 +15,7 @@ from spyglass.query.sessions import user_traces as query_user_traces
 from spyglass.query.traces import decode_cursor, encode_cursor
 from spyglass.store.base import NotFound
 from spyglass.web.auth import Access, Ctx, WebError
-from spyglass.web.evaluation_panels import CommentThread, comment_thread
+from spyglass.web.evaluation_panels import CommentThread, comment_thread, writable_queues
 from spyglass.web.filters import page_size
 from spyglass.web.render import render
 
@@ -34,6 +35,7 @@ class SessionPage:
     project_id: str
     replay: SessionReplay
     comments: CommentThread | None = None  # templates/_comments.html
+    queues: tuple[AnnotationQueue, ...] = ()  # templates/_add_to_queue.html
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,7 +78,8 @@ async def session(
     except NotFound:
         raise WebError(404, f"session {session_id!r} not found in this project") from None
     thread = await comment_thread(ctx.store, access, CommentObjectType.SESSION, replay.session.id)
-    return render(request, "sessions/detail.html", SessionPage(access.project.id, replay, thread), access=access)
+    page = SessionPage(access.project.id, replay, thread, await writable_queues(ctx.store, access))
+    return render(request, "sessions/detail.html", page, access=access)
 
 
 @router.get("/project/{project_id}/users")
