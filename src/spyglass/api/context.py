@@ -9,6 +9,7 @@ from fastapi import Request
 
 from spyglass.config import Settings
 from spyglass.ingest.pipeline import Pipeline
+from spyglass.ingest.score_configs import ScoreConfigCache
 from spyglass.store.base import Store
 from spyglass.store.blobs import FileBlobs
 
@@ -44,6 +45,7 @@ class AppContext:
     blobs: FileBlobs
     keys: KeyCache = field(default_factory=KeyCache)
     signing_secret: bytes | None = None  # for signed media URLs (api/signed_urls.py), derived from the store's secret
+    score_configs: ScoreConfigCache = field(default_factory=ScoreConfigCache)
 
 
 async def context(request: Request) -> AppContext:

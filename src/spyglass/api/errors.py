@@ -13,6 +13,9 @@ from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from spyglass.api.responses import Json
+from spyglass.domain.annotation import InvalidQueue
+from spyglass.domain.comments import InvalidComment
+from spyglass.domain.score_configs import InvalidScoreConfig
 from spyglass.ingest.pipeline import Busy, Closed
 from spyglass.ingest.values import InvalidItem
 from spyglass.store.base import Conflict, NotFound, NotSupported, Unavailable
@@ -62,6 +65,12 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(InvalidItem)
     async def _invalid(_: Request, exc: InvalidItem) -> Json:
         return error_response(400, str(exc))
+
+    async def _invalid_input(_: Request, exc: Exception) -> Json:
+        return error_response(400, str(exc))
+
+    for invalid in (InvalidScoreConfig, InvalidQueue, InvalidComment):
+        app.add_exception_handler(invalid, _invalid_input)
 
     @app.exception_handler(NotSupported)
     async def _not_supported(_: Request, exc: NotSupported) -> Json:

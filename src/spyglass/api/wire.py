@@ -169,7 +169,7 @@ def score_to_wire(score: Score) -> dict[str, Any]:
         "metadata": metadata_map(score.metadata),
         "configId": score.config_id,
         "authorUserId": score.author_user_id,
-        "queueId": None,
+        "queueId": score.queue_id,
         "executionTraceId": None,
         "environment": score.environment,
         "timestamp": iso(score.timestamp),

@@ -78,6 +78,7 @@ class ScoreQuery:
     data_types: tuple[str, ...] = ()
     environments: tuple[str, ...] = ()
     config_ids: tuple[str, ...] = ()
+    queue_ids: tuple[str, ...] = ()
     author_user_ids: tuple[str, ...] = ()
     values: tuple[float | str, ...] = ()
     value_min: float | None = None

@@ -129,6 +129,7 @@ class Score:
     environment: str = "default"
     created_at: datetime | None = None
     updated_at: datetime | None = None
+    queue_id: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

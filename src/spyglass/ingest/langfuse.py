@@ -15,6 +15,7 @@ from typing import Any
 
 from spyglass.domain.events import Event, ObservationUpsert, ScoreUpsert, TraceUpsert
 from spyglass.domain.model import ScoreDataType
+from spyglass.domain.score_configs import ScoreConfig, ScoreRejected, score_value
 from spyglass.domain.usage import UsageError, normalize_costs, normalize_usage
 from spyglass.ingest.values import (
     InvalidItem,
@@ -82,8 +83,14 @@ class Limits:
     max_value_bytes: int = 3_500_000
 
 
-def parse_batch(payload: Any, project_id: str, limits: Limits = Limits()) -> ParsedBatch:
-    """Decode a Langfuse ingestion body. Raises InvalidItem when the body itself is not a batch."""
+# Score configs by id, as the door resolved them for the scores it is about to parse (see ingest/score_configs.py).
+Configs = Mapping[str, ScoreConfig]
+NO_CONFIGS: Configs = {}
+
+
+def parse_batch(payload: Any, project_id: str, limits: Limits = Limits(), configs: Configs = NO_CONFIGS) -> ParsedBatch:
+    """Decode a Langfuse ingestion body. Raises InvalidItem when the body itself is not a batch. A score naming a
+    `configId` missing from `configs`, or not fitting its config, is that item's 400."""
     if not isinstance(payload, Mapping):
         raise InvalidItem("the body must be a JSON object with a 'batch' list")
     batch = payload.get("batch")
@@ -94,7 +101,7 @@ def parse_batch(payload: Any, project_id: str, limits: Limits = Limits()) -> Par
         item_id = item.get("id") if isinstance(item, Mapping) else None
         result_id = item_id if isinstance(item_id, str) and item_id else f"batch[{index}]"
         try:
-            events = parse_item(item, project_id, limits)
+            events = parse_item(item, project_id, limits, configs)
             for event in events:
                 check_storable(event)
         except (InvalidItem, UsageError) as exc:
@@ -110,7 +117,7 @@ def parse_batch(payload: Any, project_id: str, limits: Limits = Limits()) -> Par
     return out
 
 
-def parse_item(item: Any, project_id: str, limits: Limits = Limits()) -> list[Event]:
+def parse_item(item: Any, project_id: str, limits: Limits = Limits(), configs: Configs = NO_CONFIGS) -> list[Event]:
     """Decode one envelope `{id, type, timestamp, body}` into its events (none for `sdk-log`)."""
     if not isinstance(item, Mapping):
         raise InvalidItem("each batch item must be an object with id, type, timestamp and body")
@@ -129,7 +136,7 @@ def parse_item(item: Any, project_id: str, limits: Limits = Limits()) -> list[Ev
     if kind == "trace-create":
         return [trace_upsert(body, project_id, order, limits)]
     if kind == "score-create":
-        return [score_upsert(body, project_id, order, ts)]
+        return [score_upsert(body, project_id, order, ts, configs)]
     if kind == "sdk-log":
         return []
     return observation_upserts(body, kind, project_id, order, limits)
@@ -212,18 +219,59 @@ def observation_upserts(
     return events
 
 
-def score_upsert(body: Mapping[str, Any], project_id: str, order: tuple[int, str], ts: int) -> ScoreUpsert:
-    """A score-create body. Shared with `POST /api/public/scores`."""
+def score_upsert(
+    body: Mapping[str, Any], project_id: str, order: tuple[int, str], ts: int, configs: Configs = NO_CONFIGS
+) -> ScoreUpsert:
+    """A score-create body. Shared with `POST /api/public/scores` and the UI's annotation forms."""
     score_id = req_str(body, "id")
     fields: dict[str, Any] = {"name": req_str(body, "name")}
     if "value" not in body or body["value"] is None:
         raise InvalidItem("body.value is required")
-    value = body["value"]
     data_type = opt_str(body, "dataType")
     if data_type is not None:
         data_type = data_type.upper()
         if data_type not in ScoreDataType.__members__:
             raise InvalidItem(f"body.dataType must be one of {', '.join(ScoreDataType)}, got {data_type!r}"[:200])
+    config_id = opt_str(body, "configId")
+    if config_id is not None:
+        _configured_value(body["value"], data_type, config_id, configs, fields)
+    else:
+        _plain_value(body["value"], data_type, fields)
+    for key, name in (("traceId", "trace_id"), ("observationId", "observation_id"), ("sessionId", "session_id"),
+                      ("datasetRunId", "dataset_run_id"), ("comment", "comment"), ("configId", "config_id"),
+                      ("environment", "environment"), ("source", "source"), ("queueId", "queue_id")):  # fmt: skip
+        if (text := opt_str(body, key)) is not None:
+            fields[name] = text
+    if "source" in fields and fields["source"] not in ("API", "ANNOTATION", "EVAL"):
+        raise InvalidItem("body.source must be one of API, ANNOTATION, EVAL")
+    if not any(k in fields for k in ("trace_id", "observation_id", "session_id", "dataset_run_id")):
+        raise InvalidItem("a score needs a target: body.traceId, observationId, sessionId or datasetRunId")
+    if (meta := body.get("metadata")) is not None:
+        fields["metadata"] = meta
+    stamp = body.get("timestamp")
+    fields["timestamp"] = parse_time(stamp, "body.timestamp") if stamp is not None else ts
+    score = ScoreUpsert(project_id, score_id, order, fields)
+    check_storable(score)
+    return score
+
+
+def _configured_value(
+    value: Any, data_type: str | None, config_id: str, configs: Configs, fields: dict[str, Any]
+) -> None:
+    """A score naming a config takes the config's name and data type; its value must fit the config."""
+    config = configs.get(config_id)
+    if config is None:
+        raise InvalidItem(f"body.configId {config_id[:80]!r} is not a score config of this project")
+    try:
+        fields["data_type"], fields["value"], string_value = score_value(config, value, data_type)
+    except ScoreRejected as exc:
+        raise InvalidItem(f"body.value: {exc}") from None
+    fields["name"] = config.name
+    if string_value is not None:
+        fields["string_value"] = string_value
+
+
+def _plain_value(value: Any, data_type: str | None, fields: dict[str, Any]) -> None:
     if isinstance(value, bool):
         value = 1.0 if value else 0.0
         data_type = data_type or "BOOLEAN"
@@ -252,22 +300,6 @@ def score_upsert(body: Mapping[str, Any], project_id: str, order: tuple[int, str
         raise InvalidItem(f"body.value must be a number or a string, got {type(value).__name__}")
     if fields["data_type"] == "BOOLEAN" and "string_value" not in fields:
         fields["string_value"] = "True" if fields["value"] else "False"
-    for key, name in (("traceId", "trace_id"), ("observationId", "observation_id"), ("sessionId", "session_id"),
-                      ("datasetRunId", "dataset_run_id"), ("comment", "comment"), ("configId", "config_id"),
-                      ("environment", "environment"), ("source", "source")):  # fmt: skip
-        if (text := opt_str(body, key)) is not None:
-            fields[name] = text
-    if "source" in fields and fields["source"] not in ("API", "ANNOTATION", "EVAL"):
-        raise InvalidItem("body.source must be one of API, ANNOTATION, EVAL")
-    if not any(k in fields for k in ("trace_id", "observation_id", "session_id", "dataset_run_id")):
-        raise InvalidItem("a score needs a target: body.traceId, observationId, sessionId or datasetRunId")
-    if (meta := body.get("metadata")) is not None:
-        fields["metadata"] = meta
-    stamp = body.get("timestamp")
-    fields["timestamp"] = parse_time(stamp, "body.timestamp") if stamp is not None else ts
-    score = ScoreUpsert(project_id, score_id, order, fields)
-    check_storable(score)
-    return score
 
 
 def _json_fields(body: Mapping[str, Any], fields: dict[str, Any], limits: Limits) -> None:

@@ -11,6 +11,8 @@ from datetime import datetime
 from typing import Any, Generic, Protocol, TypeVar
 
 from spyglass.domain.accounts import Membership, User
+from spyglass.domain.annotation import AnnotationQueue, QueueItem, QueueItemStatus
+from spyglass.domain.comments import Comment, CommentObjectType
 from spyglass.domain.costs import CostGroup, CostRollup, DailyMetrics, RecomputeReport
 from spyglass.domain.cursor_pages import CursorPage, Keyset, ObservationQuery, ScoreQuery, TracedObservation
 from spyglass.domain.dashboards import Dashboard
@@ -42,6 +44,7 @@ from spyglass.domain.model import (
 )
 from spyglass.domain.pricing import ModelDefinition
 from spyglass.domain.prompts import NewPrompt, Prompt, PromptFilter, PromptGeneration, PromptMeta, PromptUsage
+from spyglass.domain.score_configs import ScoreConfig
 
 T = TypeVar("T")
 
@@ -127,6 +130,7 @@ class ScoreFilter:
     value_operator: str | None = None  # with `value`: one of = > < >= <= != (Langfuse's `operator` parameter)
     value: float | None = None
     conditions: tuple[Condition, ...] = ()
+    queue_ids: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -214,8 +218,105 @@ class ContentStore(Protocol):
         ...
 
 
+class ScoreConfigStore(Protocol):
+    """Score configs (domain/score_configs.py), per project."""
+
+    async def save_score_config(self, config: ScoreConfig) -> None:
+        """Insert the config, or replace the stored one with the same id."""
+        ...
+
+    async def get_score_config(self, project_id: str, config_id: str) -> ScoreConfig:
+        """Raises NotFound."""
+        ...
+
+    async def list_score_configs(self, project_id: str, page: PageRequest) -> Page[ScoreConfig]:
+        """Archived ones too, newest first."""
+        ...
+
+
+class AnnotationQueueStore(Protocol):
+    """Annotation queues, their items and assignments (domain/annotation.py), per project."""
+
+    async def create_queue(self, queue: AnnotationQueue) -> None:
+        """Raises Conflict when the project has a queue of that name."""
+        ...
+
+    async def get_queue(self, project_id: str, queue_id: str) -> AnnotationQueue:
+        """Raises NotFound."""
+        ...
+
+    async def list_queues(self, project_id: str, page: PageRequest) -> Page[AnnotationQueue]:
+        """Newest first."""
+        ...
+
+    async def save_queue_item(self, item: QueueItem) -> None:
+        """Insert the item, or replace the stored one with the same id (a status change)."""
+        ...
+
+    async def get_queue_item(self, project_id: str, queue_id: str, item_id: str) -> QueueItem:
+        """Raises NotFound."""
+        ...
+
+    async def list_queue_items(
+        self, project_id: str, queue_id: str, status: QueueItemStatus | None, page: PageRequest
+    ) -> Page[QueueItem]:
+        """Oldest first (the order they are worked through)."""
+        ...
+
+    async def delete_queue_item(self, project_id: str, queue_id: str, item_id: str) -> None:
+        """Raises NotFound."""
+        ...
+
+    async def queue_item_counts(self, project_id: str) -> dict[str, dict[QueueItemStatus, int]]:
+        """Per queue id with items: how many are in each status."""
+        ...
+
+    async def set_queue_assignment(self, project_id: str, queue_id: str, user_id: str, assigned: bool) -> None:
+        """Assign the user to the queue (repeats are harmless) or take the assignment away."""
+        ...
+
+    async def list_queue_assignments(self, project_id: str, queue_id: str) -> list[str]:
+        """User ids assigned to the queue, sorted."""
+        ...
+
+
+class CommentStore(Protocol):
+    """Comments (domain/comments.py), per project, and the existence check both comments and queue items need."""
+
+    async def create_comment(self, comment: Comment) -> None: ...
+
+    async def get_comment(self, project_id: str, comment_id: str) -> Comment:
+        """Raises NotFound."""
+        ...
+
+    async def list_comments(
+        self,
+        project_id: str,
+        object_type: CommentObjectType | None,
+        object_id: str | None,
+        author_user_id: str | None,
+        page: PageRequest,
+    ) -> Page[Comment]:
+        """Oldest first (a thread reads top to bottom)."""
+        ...
+
+    async def object_exists(self, project_id: str, object_type: str, object_id: str) -> bool:
+        """Whether the project holds the TRACE, OBSERVATION, SESSION (a session id on some trace) or PROMPT (a
+        prompt version id) `object_id`."""
+        ...
+
+
+class EvaluationStore(ScoreConfigStore, AnnotationQueueStore, CommentStore, Protocol):
+    """Score configs, annotation queues and comments; `Store.evaluation` gives a backend's."""
+
+
 class Store(MediaStore, LifecycleStore, ContentStore, Protocol):
     """A Spyglass store. Every read and write is scoped to one project id."""
+
+    @property
+    def evaluation(self) -> EvaluationStore:
+        """Score configs, annotation queues and comments in this store."""
+        ...
 
     async def migrate(self) -> list[str]:
         """Apply pending numbered migrations; return the names applied (empty when up to date)."""

@@ -155,6 +155,7 @@ def filter_scores(where: W, flt: ScoreFilter) -> W:
     where.eq("data_type", flt.data_type)
     where.within("timestamp", flt.from_timestamp, flt.to_timestamp)
     where.any_of("id", flt.score_ids)
+    where.any_of("queue_id", flt.queue_ids)
     where.any_of("environment", flt.environments)
     where.of_user("scores", flt.user_id)
     where.eq("config_id", flt.config_id)

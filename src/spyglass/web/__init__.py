@@ -16,6 +16,8 @@ from spyglass.web import (
     pages_media,
     pages_models,
     pages_prompts,
+    pages_queues,
+    pages_score_configs,
     pages_scores,
     pages_sessions,
     pages_settings,
@@ -41,6 +43,8 @@ def install(app: FastAPI) -> None:
         pages_prompts,
         pages_models,
         pages_settings,
+        pages_score_configs,
+        pages_queues,
     ):
         app.include_router(module.router, include_in_schema=False)
 

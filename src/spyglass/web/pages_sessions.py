@@ -7,12 +7,15 @@ from dataclasses import dataclass
 from fastapi import APIRouter, Request
 from starlette.responses import Response
 
+from spyglass.domain.annotation import AnnotationQueue
+from spyglass.domain.comments import CommentObjectType
 from spyglass.domain.listing import TraceRow, UserSummary
 from spyglass.query.sessions import SessionReplay, SessionRow, list_sessions, list_users, session_replay, sessions_of
 from spyglass.query.sessions import user_traces as query_user_traces
 from spyglass.query.traces import decode_cursor, encode_cursor
 from spyglass.store.base import NotFound
 from spyglass.web.auth import Access, Ctx, WebError
+from spyglass.web.evaluation_panels import CommentThread, comment_thread, writable_queues
 from spyglass.web.filters import page_size
 from spyglass.web.render import render
 
@@ -31,6 +34,8 @@ class SessionsPage:
 class SessionPage:
     project_id: str
     replay: SessionReplay
+    comments: CommentThread | None = None  # templates/_comments.html
+    queues: tuple[AnnotationQueue, ...] = ()  # templates/_add_to_queue.html
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,7 +77,9 @@ async def session(
         replay = await session_replay(ctx.store, access.project.id, session_id)
     except NotFound:
         raise WebError(404, f"session {session_id!r} not found in this project") from None
-    return render(request, "sessions/detail.html", SessionPage(access.project.id, replay), access=access)
+    thread = await comment_thread(ctx.store, access, CommentObjectType.SESSION, replay.session.id)
+    page = SessionPage(access.project.id, replay, thread, await writable_queues(ctx.store, access))
+    return render(request, "sessions/detail.html", page, access=access)
 
 
 @router.get("/project/{project_id}/users")

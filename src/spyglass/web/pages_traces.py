@@ -23,6 +23,7 @@ from spyglass.query.traces import (
 from spyglass.store.base import NotFound
 from spyglass.web.annotate import annotation, trace_flag
 from spyglass.web.auth import Access, Ctx, WebError, check_csrf, form_fields
+from spyglass.web.evaluation_panels import TraceEvaluation, trace_evaluation
 from spyglass.web.filters import LEVELS, PAGE_SIZES, PRESETS, ListState, state, trace_query
 from spyglass.web.render import fragment, render
 
@@ -50,6 +51,7 @@ class TracePage:
     public_url: str
     base_url: str
     media_url: str  # where a media reference in the content is shown from; `{id}` is the media id
+    evaluation: TraceEvaluation | None = None  # score-config forms and comments (templates/traces/_evaluation.html)
 
 
 @router.get("/project/{project_id}/traces")
@@ -87,10 +89,12 @@ async def trace(
     ctx: Ctx,
 ) -> Response:
     view = await _view(ctx, access.project.id, trace_id, request.query_params.get("observation"))
+    selected = view.selected.id if view.selected else None
     page = TracePage(access.project.id, view, access.can(Action.ANNOTATE), access.can(Action.SHARE),
                      f"/public/{access.project.id}/traces/{quote(trace_id)}",
                      f"/project/{access.project.id}/traces/{quote(trace_id)}",
-                     f"/project/{access.project.id}/media/{{id}}")  # fmt: skip
+                     f"/project/{access.project.id}/media/{{id}}",
+                     await trace_evaluation(ctx.store, access, view.trace.id, selected))  # fmt: skip
     return render(request, "traces/detail.html", page, access=access)
 
 

@@ -15,6 +15,7 @@ from spyglass.api.body import read_json
 from spyglass.api.context import AppContext, context
 from spyglass.api.responses import Json
 from spyglass.ingest.langfuse import Limits, parse_batch
+from spyglass.ingest.score_configs import batch_config_ids
 
 router = APIRouter()
 
@@ -26,7 +27,8 @@ async def ingestion(
     ctx: AppContext = Depends(context),  # noqa: B008
 ) -> Json:
     payload = await read_json(request, ctx.settings.max_body_bytes)
-    parsed = parse_batch(payload, project, Limits(max_value_bytes=ctx.settings.max_value_bytes))
+    configs = await ctx.score_configs.resolve(ctx.store.evaluation, project, batch_config_ids(payload))
+    parsed = parse_batch(payload, project, Limits(max_value_bytes=ctx.settings.max_value_bytes), configs)
     parsed.refuse_events(await ctx.pipeline.submit(parsed.events, per_event=True))
     successes: list[dict[str, Any]] = []
     errors: list[dict[str, Any]] = []

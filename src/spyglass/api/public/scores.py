@@ -25,7 +25,8 @@ from spyglass.domain.events import ScoreDelete, ScoreUpsert
 from spyglass.domain.filters import SCORE_COLUMNS
 from spyglass.domain.model import ScoreDataType, ScoreSource, Trace
 from spyglass.domain.usage import UsageError
-from spyglass.ingest.langfuse import score_upsert
+from spyglass.ingest.langfuse import Configs, score_upsert
+from spyglass.ingest.score_configs import body_config_ids
 from spyglass.ingest.values import InvalidItem, now_micros
 from spyglass.query.scores import score_traces
 from spyglass.store.base import ScoreFilter
@@ -33,13 +34,13 @@ from spyglass.store.base import ScoreFilter
 router = APIRouter()
 
 
-def _score(body: Any, project: str) -> ScoreUpsert:
+def _score(body: Any, project: str, configs: Configs) -> ScoreUpsert:
     if not isinstance(body, Mapping):
         raise InvalidItem("a score must be a JSON object")
     body = dict(body)
     body.setdefault("id", str(uuid.uuid4()))
     ts = now_micros()
-    return score_upsert(body, project, (ts, f"api-{body['id']}"), ts)
+    return score_upsert(body, project, (ts, f"api-{body['id']}"), ts, configs)
 
 
 @router.post("/scores")
@@ -49,8 +50,10 @@ async def create_scores(
     ctx: AppContext = Depends(context),  # noqa: B008
 ) -> Json:
     payload = await read_json(request, ctx.settings.max_body_bytes)
+    bodies = payload if isinstance(payload, list) else [payload]
+    configs = await ctx.score_configs.resolve(ctx.store.evaluation, project, body_config_ids(bodies))
     if isinstance(payload, Mapping):
-        event = _score(payload, project)
+        event = _score(payload, project, configs)
         await ctx.pipeline.submit([event])
         return Json({"id": event.id}, status_code=200)
     if not isinstance(payload, list):
@@ -60,7 +63,7 @@ async def create_scores(
     errors: list[dict[str, str]] = []
     for index, item in enumerate(payload):
         try:
-            events.append(_score(item, project))
+            events.append(_score(item, project, configs))
             positions.append(index)
         except (InvalidItem, UsageError) as exc:
             errors.append({"message": f"scores[{index}]: {exc}"})
@@ -148,9 +151,6 @@ async def list_scores(
         raise ApiError(400, f"source must be one of {', '.join(ScoreSource)}, got {source[:40]!r}")
     if dataType is not None and dataType.upper() not in ScoreDataType.__members__:
         raise ApiError(400, f"dataType must be one of {', '.join(ScoreDataType)}, got {dataType[:40]!r}")
-    if queueId:  # annotation queues do not exist here, so no score is in one
-        return {"data": [], "meta": {"page": 1, "limit": page_request(page, limit).limit, "totalItems": 0,
-                                     "totalPages": 0}}  # fmt: skip
     flt = ScoreFilter(
         trace_id=traceId, observation_id=observationId, session_id=sessionId, name=name, user_id=userId,
         source=source.upper() if source else None, data_type=dataType.upper() if dataType else None,
@@ -159,6 +159,7 @@ async def list_scores(
         score_ids=tuple(i for i in (scoreIds or "").split(",") if i), environments=tuple(environment),
         config_id=configId, dataset_run_id=datasetRunId, trace_tags=tuple(traceTags), value_operator=operator,
         value=value, conditions=parse_filter(filter, SCORE_COLUMNS),
+        queue_ids=tuple(i for i in (queueId or "").split(",") if i),
     )  # fmt: skip
     flt = filter_wins(flt, _PARAM_COLUMNS)
     return await _list(project, ctx, page, limit, flt, groups)

@@ -62,7 +62,7 @@ def to_wire(score: Score, groups: set[str]) -> dict[str, Any]:
     if "subject" in groups:
         out["subject"] = _subject(score)
     if "annotation" in groups:
-        out.update({"authorUserId": score.author_user_id, "queueId": None})
+        out.update({"authorUserId": score.author_user_id, "queueId": score.queue_id})
     return out
 
 
@@ -129,11 +129,10 @@ async def list_scores_v3(
     if experimentId and (traceId or observationId):
         raise ApiError(400, "experimentId cannot be combined with traceId or observationId")
     meta: dict[str, Any] = {"limit": limit}
-    if queueId:  # annotation queues do not exist here, so no score is in one
-        return {"data": [], "meta": meta}
     query = ScoreQuery(
         ids=_list(id), names=_list(name), sources=_list(source, upper=True), data_types=data_types,
-        environments=_list(environment), config_ids=_list(configId), author_user_ids=_list(authorUserId),
+        environments=_list(environment), config_ids=_list(configId), queue_ids=_list(queueId),
+        author_user_ids=_list(authorUserId),
         values=_values(value, data_types), value_min=valueMin, value_max=valueMax, trace_ids=_list(traceId),
         session_ids=_list(sessionId), observation_ids=_list(observationId), dataset_run_ids=_list(experimentId),
         from_timestamp=timestamp("fromTimestamp", fromTimestamp), to_timestamp=timestamp("toTimestamp", toTimestamp),

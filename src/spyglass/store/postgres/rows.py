@@ -42,7 +42,7 @@ OBSERVATION_COLUMNS = (
 SCORE_COLUMNS = (
     "project_id", "id", "timestamp", "name", "value", "string_value", "data_type", "source", "trace_id",
     "observation_id", "session_id", "dataset_run_id", "comment", "metadata", "config_id", "author_user_id",
-    "environment", "field_ts", "created_at", "updated_at",
+    "environment", "field_ts", "created_at", "updated_at", "queue_id",
 )  # fmt: skip
 JSONB_COLUMNS = frozenset(("metadata", "model_parameters", "usage_details", "cost_details", "field_ts"))
 TIME_COLUMNS = frozenset(
@@ -152,7 +152,7 @@ def score_row(record: Record, now: int) -> tuple[Any, ...]:
         text(record.get("session_id")), text(record.get("dataset_run_id")), text(record.get("comment")),
         jsonb(record.get("metadata")), text(record.get("config_id")), text(record.get("author_user_id")),
         text(record.get("environment")) or "default", jsonb(record.get("_ts", {})),
-        dt(record.get("created_at") or now), dt(now),
+        dt(record.get("created_at") or now), dt(now), text(record.get("queue_id")),
     )  # fmt: skip
 
 
@@ -215,5 +215,5 @@ def score_from_row(row: Row) -> Score:
         trace_id=row["trace_id"], observation_id=row["observation_id"], session_id=row["session_id"],
         dataset_run_id=row["dataset_run_id"], comment=row["comment"], metadata=row["metadata"],
         config_id=row["config_id"], author_user_id=row["author_user_id"], environment=row["environment"],
-        created_at=row["created_at"], updated_at=row["updated_at"],
+        created_at=row["created_at"], updated_at=row["updated_at"], queue_id=row["queue_id"],
     )  # fmt: skip

@@ -5,6 +5,34 @@ CREATE TABLE _migrations (
     applied_at timestamp with time zone NOT NULL
 );
 
+CREATE TABLE annotation_queue_assignments (
+    project_id text NOT NULL,
+    queue_id text NOT NULL,
+    user_id text NOT NULL
+);
+
+CREATE TABLE annotation_queue_items (
+    project_id text NOT NULL,
+    id text NOT NULL,
+    queue_id text NOT NULL,
+    object_id text NOT NULL,
+    object_type text NOT NULL,
+    status text NOT NULL,
+    completed_at bigint,
+    created_at bigint NOT NULL,
+    updated_at bigint NOT NULL
+);
+
+CREATE TABLE annotation_queues (
+    project_id text NOT NULL,
+    id text NOT NULL,
+    name text NOT NULL,
+    description text,
+    score_config_ids text NOT NULL DEFAULT '[]'::text,
+    created_at bigint NOT NULL,
+    updated_at bigint NOT NULL
+);
+
 CREATE TABLE api_keys (
     id text NOT NULL,
     project_id text NOT NULL,
@@ -14,6 +42,17 @@ CREATE TABLE api_keys (
     note text,
     created_at timestamp with time zone NOT NULL,
     revoked_at timestamp with time zone
+);
+
+CREATE TABLE comments (
+    project_id text NOT NULL,
+    id text NOT NULL,
+    object_type text NOT NULL,
+    object_id text NOT NULL,
+    content text NOT NULL,
+    author_user_id text,
+    created_at bigint NOT NULL,
+    updated_at bigint NOT NULL
 );
 
 CREATE TABLE dashboard_widgets (
@@ -150,6 +189,20 @@ CREATE TABLE prompts (
     updated_at timestamp with time zone NOT NULL
 );
 
+CREATE TABLE score_configs (
+    project_id text NOT NULL,
+    id text NOT NULL,
+    name text NOT NULL,
+    data_type text NOT NULL,
+    is_archived boolean NOT NULL DEFAULT false,
+    min_value double precision,
+    max_value double precision,
+    categories text,
+    description text,
+    created_at bigint NOT NULL,
+    updated_at bigint NOT NULL
+);
+
 CREATE TABLE scores (
     project_id text NOT NULL,
     id text NOT NULL,
@@ -170,7 +223,8 @@ CREATE TABLE scores (
     environment text NOT NULL DEFAULT 'default'::text,
     field_ts jsonb NOT NULL DEFAULT '{}'::jsonb,
     created_at timestamp with time zone NOT NULL,
-    updated_at timestamp with time zone NOT NULL
+    updated_at timestamp with time zone NOT NULL,
+    queue_id text
 );
 
 CREATE TABLE traces (
@@ -225,9 +279,23 @@ CREATE TABLE web_sessions (
 
 CREATE UNIQUE INDEX _migrations_pkey ON public._migrations USING btree (name);
 
+CREATE UNIQUE INDEX annotation_queue_assignments_pkey ON public.annotation_queue_assignments USING btree (project_id, queue_id, user_id);
+
+CREATE INDEX annotation_queue_items_by_queue ON public.annotation_queue_items USING btree (project_id, queue_id, status, created_at);
+
+CREATE UNIQUE INDEX annotation_queue_items_pkey ON public.annotation_queue_items USING btree (project_id, id);
+
+CREATE UNIQUE INDEX annotation_queues_pkey ON public.annotation_queues USING btree (project_id, id);
+
+CREATE UNIQUE INDEX annotation_queues_project_id_name_key ON public.annotation_queues USING btree (project_id, name);
+
 CREATE UNIQUE INDEX api_keys_pkey ON public.api_keys USING btree (id);
 
 CREATE UNIQUE INDEX api_keys_public_key_key ON public.api_keys USING btree (public_key);
+
+CREATE INDEX comments_by_object ON public.comments USING btree (project_id, object_type, object_id, created_at);
+
+CREATE UNIQUE INDEX comments_pkey ON public.comments USING btree (project_id, id);
 
 CREATE UNIQUE INDEX dashboard_widgets_pkey ON public.dashboard_widgets USING btree (project_id, dashboard_id, id);
 
@@ -277,7 +345,11 @@ CREATE INDEX prompts_by_updated ON public.prompts USING btree (project_id, updat
 
 CREATE UNIQUE INDEX prompts_pkey ON public.prompts USING btree (project_id, name, version);
 
+CREATE UNIQUE INDEX score_configs_pkey ON public.score_configs USING btree (project_id, id);
+
 CREATE INDEX scores_by_name ON public.scores USING btree (project_id, name, "timestamp" DESC);
+
+CREATE INDEX scores_by_queue ON public.scores USING btree (project_id, queue_id) WHERE (queue_id IS NOT NULL);
 
 CREATE INDEX scores_by_session ON public.scores USING btree (project_id, session_id) WHERE (session_id IS NOT NULL);
 

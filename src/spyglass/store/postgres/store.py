@@ -72,6 +72,7 @@ from spyglass.store.base import (
     Unavailable,
     WriteStats,
 )
+from spyglass.store.evaluation import EvaluationTables, Row
 from spyglass.store.postgres import (
     accounts,
     dashboards,
@@ -115,6 +116,30 @@ async def _configure(conn: Conn) -> None:
     set_json_loads(orjson.loads, conn)
 
 
+class _SqlRunner:
+    """Runs store/evaluation.py's shared statements (written with `?`, which psycopg spells `%s`)."""
+
+    def __init__(self, store: PostgresStore) -> None:
+        self._store = store
+
+    async def fetch(self, sql: str, params: Sequence[Any]) -> list[Row]:
+        async def run(conn: Conn) -> list[Row]:
+            cur = await conn.execute(sql.replace("?", "%s"), params)
+            return list(await cur.fetchall())
+
+        return await self._store._read(run)
+
+    async def execute(self, sql: str, params: Sequence[Any]) -> int:
+        async def run(conn: Conn) -> int:
+            try:
+                cur = await conn.execute(sql.replace("?", "%s"), params)
+            except psycopg.errors.UniqueViolation as exc:
+                raise Conflict(f"already exists: {exc.diag.message_detail or exc}") from None
+            return cur.rowcount
+
+        return await self._store._transact(run)
+
+
 class PostgresStore:
     """See store/base.py for the contract of every method."""
 
@@ -128,6 +153,11 @@ class PostgresStore:
         self._pool: AsyncConnectionPool[Conn] | None = None
         self._closed = False
         self._prices = models.PriceCache()  # this replica's model price definitions; see models.py
+        self._evaluation = EvaluationTables(_SqlRunner(self))
+
+    @property
+    def evaluation(self) -> EvaluationTables:
+        return self._evaluation
 
     def __getattr__(self, name: str) -> Any:
         # A Store method of a feature this backend does not have yet answers NotSupported (501), not AttributeError.

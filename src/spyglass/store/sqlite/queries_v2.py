@@ -90,6 +90,7 @@ def list_scores_v3(
     where.any_of("data_type", query.data_types)
     where.any_of("environment", query.environments)
     where.any_of("config_id", query.config_ids)
+    where.any_of("queue_id", query.queue_ids)
     where.any_of("author_user_id", query.author_user_ids)
     where.any_of("trace_id", query.trace_ids)
     where.any_of("session_id", query.session_ids)

@@ -37,7 +37,7 @@ OBSERVATION_COLUMNS = (
 SCORE_COLUMNS = (
     "project_id", "id", "timestamp", "name", "value", "string_value", "data_type", "source", "trace_id",
     "observation_id", "session_id", "dataset_run_id", "comment", "metadata", "config_id", "author_user_id",
-    "environment", "field_ts", "created_at", "updated_at",
+    "environment", "field_ts", "created_at", "updated_at", "queue_id",
 )  # fmt: skip
 _JSON_RECORD_FIELDS = ("tags", "metadata", "model_parameters", "usage_details", "cost_details")
 
@@ -110,7 +110,7 @@ def score_row(record: Record, now: int) -> tuple[Any, ...]:
         record.get("trace_id"), record.get("observation_id"), record.get("session_id"),
         record.get("dataset_run_id"), record.get("comment"), _dump(record.get("metadata")),
         record.get("config_id"), record.get("author_user_id"), record.get("environment") or "default",
-        _dump(record.get("_ts", {})), record.get("created_at") or now, now,
+        _dump(record.get("_ts", {})), record.get("created_at") or now, now, record.get("queue_id"),
     )  # fmt: skip
 
 
@@ -172,5 +172,5 @@ def score_from_row(row: sqlite3.Row) -> Score:
         trace_id=row["trace_id"], observation_id=row["observation_id"], session_id=row["session_id"],
         dataset_run_id=row["dataset_run_id"], comment=row["comment"], metadata=_load(row["metadata"]),
         config_id=row["config_id"], author_user_id=row["author_user_id"], environment=row["environment"],
-        created_at=dt(row["created_at"]), updated_at=dt(row["updated_at"]),
+        created_at=dt(row["created_at"]), updated_at=dt(row["updated_at"]), queue_id=row["queue_id"],
     )  # fmt: skip

@@ -62,6 +62,7 @@ from spyglass.store.base import (
     TraceFilter,
     WriteStats,
 )
+from spyglass.store.evaluation import EvaluationTables, Row
 from spyglass.store.sqlite import dashboards, lifecycle, metrics, models, prompts, queries, ui_queries, users
 from spyglass.store.sqlite import media as media_rows
 from spyglass.store.sqlite.checkpoint import Checkpointer
@@ -123,6 +124,11 @@ class SqliteStore:
         self._readers: list[sqlite3.Connection] = []
         self._readers_lock = threading.Lock()
         self._prices = models.PriceCache()  # the writer's model price definitions; rebuilt when one changes
+        self._evaluation = EvaluationTables(_SqlRunner(self))
+
+    @property
+    def evaluation(self) -> EvaluationTables:
+        return self._evaluation
 
     # --- plumbing ---
 
@@ -535,6 +541,25 @@ class SqliteStore:
 
     async def list_recent_sessions(self, project_id: str, cursor: Cursor | None, limit: int) -> RowPage[Session]:
         return await self._on_reader(lambda c: ui_queries.list_recent_sessions(c, project_id, cursor, limit))
+
+
+class _SqlRunner:
+    """Runs store/evaluation.py's shared statements: reads on a reader, writes on the writer in a transaction."""
+
+    def __init__(self, store: SqliteStore) -> None:
+        self._store = store
+
+    async def fetch(self, sql: str, params: Sequence[Any]) -> list[Row]:
+        return await self._store._on_reader(lambda c: [dict(r) for r in c.execute(sql, params).fetchall()])
+
+    async def execute(self, sql: str, params: Sequence[Any]) -> int:
+        def run(conn: sqlite3.Connection) -> int:
+            try:
+                return conn.execute(sql, params).rowcount
+            except sqlite3.IntegrityError as exc:
+                raise Conflict(f"already exists: {exc}") from None
+
+        return await self._store._on_writer(lambda c: self._store._transaction(c, run))
 
 
 def _migrate(conn: sqlite3.Connection) -> list[str]:

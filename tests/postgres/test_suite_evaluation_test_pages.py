@@ -1,0 +1,4 @@
+"""tests/evaluation/test_pages.py, re-run on PostgreSQL (the fixtures of tests/postgres/conftest.py)."""
+
+from tests.evaluation.test_pages import *  # noqa: F403
+from tests.web.conftest import project_id, users, web  # noqa: F401 (the web suite's fixtures)

@@ -1,0 +1,3 @@
+"""tests/evaluation/test_sdk_v2.py, re-run on PostgreSQL (the fixtures of tests/postgres/conftest.py)."""
+
+from tests.evaluation.test_sdk_v2 import *  # noqa: F403

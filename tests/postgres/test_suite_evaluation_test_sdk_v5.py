@@ -1,0 +1,3 @@
+"""tests/evaluation/test_sdk_v5.py, re-run on PostgreSQL (the fixtures of tests/postgres/conftest.py)."""
+
+from tests.evaluation.test_sdk_v5 import *  # noqa: F403
