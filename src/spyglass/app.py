@@ -12,7 +12,19 @@ from spyglass import __version__, web
 from spyglass.api import errors
 from spyglass.api import otlp as otlp_routes
 from spyglass.api.context import AppContext
-from spyglass.api.public import health, ingestion, observations, observations_v2, scores, scores_v3, sessions, traces
+from spyglass.api.public import (
+    dataset_items,
+    dataset_runs,
+    datasets,
+    health,
+    ingestion,
+    observations,
+    observations_v2,
+    scores,
+    scores_v3,
+    sessions,
+    traces,
+)
 from spyglass.api.public import metrics as metric_routes
 from spyglass.api.public import models as model_routes
 from spyglass.api.public import prompts as prompt_routes
@@ -49,6 +61,8 @@ def create_app(settings: Settings, store: Store) -> FastAPI:
     public.include_router(metric_routes.router)
     public.include_router(observations_v2.router)
     public.include_router(scores_v3.router)
+    for module in (datasets, dataset_items, dataset_runs):
+        public.include_router(module.router)
     app.include_router(public)
     app.include_router(otlp_routes.router)
     web.install(app)  # the UI at /, after the API routes

@@ -12,6 +12,7 @@ from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from spyglass.api.responses import Json
+from spyglass.domain.datasets import InvalidDataset
 from spyglass.ingest.pipeline import Busy, Closed
 from spyglass.ingest.values import InvalidItem
 from spyglass.store.base import Conflict, NotFound, NotSupported, Unavailable
@@ -60,6 +61,10 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(InvalidItem)
     async def _invalid(_: Request, exc: InvalidItem) -> Json:
+        return error_response(400, str(exc))
+
+    @app.exception_handler(InvalidDataset)
+    async def _invalid_dataset(_: Request, exc: InvalidDataset) -> Json:
         return error_response(400, str(exc))
 
     @app.exception_handler(NotSupported)

@@ -16,6 +16,69 @@ CREATE TABLE api_keys (
     revoked_at timestamp with time zone
 );
 
+CREATE TABLE dataset_item_versions (
+    project_id text NOT NULL,
+    item_id text NOT NULL,
+    valid_from timestamp with time zone NOT NULL,
+    dataset_id text NOT NULL,
+    deleted integer NOT NULL DEFAULT 0,
+    status text NOT NULL,
+    input text,
+    expected_output text,
+    metadata text,
+    source_trace_id text,
+    source_observation_id text,
+    created_at timestamp with time zone NOT NULL
+);
+
+CREATE TABLE dataset_items (
+    project_id text NOT NULL,
+    id text NOT NULL,
+    dataset_id text NOT NULL,
+    status text NOT NULL DEFAULT 'ACTIVE'::text,
+    input text,
+    expected_output text,
+    metadata text,
+    source_trace_id text,
+    source_observation_id text,
+    created_at timestamp with time zone NOT NULL,
+    updated_at timestamp with time zone NOT NULL
+);
+
+CREATE TABLE dataset_run_items (
+    project_id text NOT NULL,
+    id text NOT NULL,
+    run_id text NOT NULL,
+    dataset_item_id text NOT NULL,
+    trace_id text NOT NULL,
+    observation_id text,
+    created_at timestamp with time zone NOT NULL,
+    updated_at timestamp with time zone NOT NULL
+);
+
+CREATE TABLE dataset_runs (
+    project_id text NOT NULL,
+    id text NOT NULL,
+    dataset_id text NOT NULL,
+    name text NOT NULL,
+    description text,
+    metadata text,
+    created_at timestamp with time zone NOT NULL,
+    updated_at timestamp with time zone NOT NULL
+);
+
+CREATE TABLE datasets (
+    project_id text NOT NULL,
+    id text NOT NULL,
+    name text NOT NULL,
+    description text,
+    metadata text,
+    input_schema text,
+    expected_output_schema text,
+    created_at timestamp with time zone NOT NULL,
+    updated_at timestamp with time zone NOT NULL
+);
+
 CREATE TABLE memberships (
     project_id text NOT NULL,
     user_id text NOT NULL,
@@ -182,6 +245,38 @@ CREATE UNIQUE INDEX api_keys_pkey ON public.api_keys USING btree (id);
 
 CREATE UNIQUE INDEX api_keys_public_key_key ON public.api_keys USING btree (public_key);
 
+CREATE INDEX dataset_item_versions_by_dataset ON public.dataset_item_versions USING btree (project_id, dataset_id, valid_from);
+
+CREATE UNIQUE INDEX dataset_item_versions_pkey ON public.dataset_item_versions USING btree (project_id, item_id, valid_from);
+
+CREATE INDEX dataset_items_by_dataset ON public.dataset_items USING btree (project_id, dataset_id, created_at DESC, id);
+
+CREATE INDEX dataset_items_by_observation ON public.dataset_items USING btree (project_id, source_observation_id) WHERE (source_observation_id IS NOT NULL);
+
+CREATE INDEX dataset_items_by_trace ON public.dataset_items USING btree (project_id, source_trace_id) WHERE (source_trace_id IS NOT NULL);
+
+CREATE UNIQUE INDEX dataset_items_pkey ON public.dataset_items USING btree (project_id, id);
+
+CREATE INDEX dataset_run_items_by_item ON public.dataset_run_items USING btree (project_id, dataset_item_id);
+
+CREATE INDEX dataset_run_items_by_run ON public.dataset_run_items USING btree (project_id, run_id, created_at);
+
+CREATE UNIQUE INDEX dataset_run_items_pkey ON public.dataset_run_items USING btree (project_id, id);
+
+CREATE UNIQUE INDEX dataset_run_items_project_id_run_id_dataset_item_id_trace_i_key ON public.dataset_run_items USING btree (project_id, run_id, dataset_item_id, trace_id);
+
+CREATE INDEX dataset_runs_by_created ON public.dataset_runs USING btree (project_id, dataset_id, created_at DESC);
+
+CREATE UNIQUE INDEX dataset_runs_pkey ON public.dataset_runs USING btree (project_id, id);
+
+CREATE UNIQUE INDEX dataset_runs_project_id_dataset_id_name_key ON public.dataset_runs USING btree (project_id, dataset_id, name);
+
+CREATE INDEX datasets_by_created ON public.datasets USING btree (project_id, created_at DESC);
+
+CREATE UNIQUE INDEX datasets_pkey ON public.datasets USING btree (project_id, id);
+
+CREATE UNIQUE INDEX datasets_project_id_name_key ON public.datasets USING btree (project_id, name);
+
 CREATE INDEX memberships_by_user ON public.memberships USING btree (user_id);
 
 CREATE UNIQUE INDEX memberships_pkey ON public.memberships USING btree (project_id, user_id);
@@ -217,6 +312,8 @@ CREATE UNIQUE INDEX prompt_names_pkey ON public.prompt_names USING btree (projec
 CREATE INDEX prompts_by_updated ON public.prompts USING btree (project_id, updated_at DESC);
 
 CREATE UNIQUE INDEX prompts_pkey ON public.prompts USING btree (project_id, name, version);
+
+CREATE INDEX scores_by_dataset_run ON public.scores USING btree (project_id, dataset_run_id) WHERE (dataset_run_id IS NOT NULL);
 
 CREATE INDEX scores_by_name ON public.scores USING btree (project_id, name, "timestamp" DESC);
 

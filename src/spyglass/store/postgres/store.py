@@ -68,6 +68,7 @@ from spyglass.store.base import (
     WriteStats,
 )
 from spyglass.store.postgres import accounts, metrics, models, prompts, queries, queries_v2, transfer, ui_queries
+from spyglass.store.postgres.datasets import postgres_datasets
 from spyglass.store.postgres.rows import api_key_from_row, project_from_row
 from spyglass.store.postgres.writes import CreateRace, write_events
 from spyglass.store.transfer import KINDS, paged
@@ -111,6 +112,7 @@ class PostgresStore:
         self._pool: AsyncConnectionPool[Conn] | None = None
         self._closed = False
         self._prices = models.PriceCache()  # this replica's model price definitions; see models.py
+        self.datasets = postgres_datasets(self._read, self._transact)
 
     def __getattr__(self, name: str) -> Any:
         # A Store method of a feature this backend does not have yet answers NotSupported (501), not AttributeError.
