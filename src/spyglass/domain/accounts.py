@@ -33,11 +33,12 @@ class Action(enum.StrEnum):
     READ = "read"
     ANNOTATE = "annotate"  # add scores, bookmark
     SHARE = "share"  # switch a trace's public link on and off
+    EDIT_DATASETS = "edit_datasets"  # create datasets, add, edit and archive their items
     MANAGE_KEYS = "manage_keys"
 
 
 _NEEDS = {Action.READ: Role.VIEWER, Action.ANNOTATE: Role.MEMBER, Action.SHARE: Role.OWNER,
-          Action.MANAGE_KEYS: Role.ADMIN}  # fmt: skip
+          Action.MANAGE_KEYS: Role.ADMIN, Action.EDIT_DATASETS: Role.MEMBER}  # fmt: skip
 
 
 class AccountError(ValueError):

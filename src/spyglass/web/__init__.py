@@ -8,7 +8,7 @@ from fastapi import FastAPI, Request
 from starlette.responses import RedirectResponse, Response
 from starlette.staticfiles import StaticFiles
 
-from spyglass.web import pages_auth, pages_scores, pages_sessions, pages_settings, pages_traces
+from spyglass.web import pages_auth, pages_datasets, pages_scores, pages_sessions, pages_settings, pages_traces
 from spyglass.web.auth import SignInRequired, WebError, sign_in_url
 from spyglass.web.render import json_response, render, wants_json
 
@@ -17,7 +17,7 @@ def install(app: FastAPI) -> None:
     """Add the UI's routes, static files and error pages to `app` (the API under /api is untouched)."""
     static = resources.files("spyglass.web") / "static"
     app.mount("/static", StaticFiles(directory=str(static)), name="static")
-    for module in (pages_auth, pages_traces, pages_sessions, pages_scores, pages_settings):
+    for module in (pages_auth, pages_traces, pages_sessions, pages_scores, pages_datasets, pages_settings):
         app.include_router(module.router, include_in_schema=False)
 
     @app.exception_handler(WebError)
