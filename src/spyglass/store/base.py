@@ -211,8 +211,8 @@ class DatasetStore(Protocol):
         self, project_id: str, dataset_name: str, run_ids: Sequence[str], sort_score: str | None, page: PageRequest
     ) -> RunComparison:
         """The runs side by side: aggregates per run over all its items, and one page of the dataset's items with
-        each run's output, latency, cost and scores. No `run_ids`: the five newest runs. With `sort_score`, items
-        are ordered by that score's change from the first to the last run, largest first."""
+        each run's output, latency, cost and scores. Runs oldest first; no `run_ids`: the five newest runs. With
+        `sort_score`, items are ordered by that score's change from the oldest to the newest run, largest first."""
         ...
 
 

@@ -39,7 +39,7 @@ def compare_runs(
             (project_id, dataset.id, *run_ids),
         )
         by_id = {r["id"]: run_from_row(r) for r in rows}
-        runs = [by_id[i] for i in dict.fromkeys(run_ids) if i in by_id]
+        runs = sorted(by_id.values(), key=lambda r: (r.created_at, r.id))  # oldest first, as without run_ids
     else:
         rows = yield Sql(
             f"{RUN_SELECT} WHERE r.project_id = ? AND r.dataset_id = ? ORDER BY r.created_at DESC, r.id LIMIT ?",
