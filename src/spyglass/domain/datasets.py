@@ -257,6 +257,7 @@ class RunComparison:
     items: tuple[ComparedItem, ...]
     total_items: int
     score_names: tuple[str, ...]
+    available_runs: tuple[DatasetRun, ...] = ()  # every run of the dataset, newest first (item counts left 0)
 
 
 def score_delta(cells: dict[str, RunCell], first: str, last: str, score: str) -> float | None:

@@ -5,13 +5,14 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any
 
 import orjson
 
 from spyglass.domain.datasets import ComparedItem, DatasetRun, RunAggregate, RunCell, RunComparison, score_delta
 from spyglass.store.base import PageRequest
-from spyglass.store.datasets import RUN_SELECT, Dialect, Program, Sql, get_dataset, marks, maybe_when, run_from_row
+from spyglass.store.datasets import Dialect, Program, Sql, get_dataset, marks, maybe_when, run_from_row
 
 COMPARE_DEFAULT_RUNS = 5
 _PREVIEW = 400
@@ -33,19 +34,16 @@ def compare_runs(
     dialect: Dialect,
 ) -> Program[RunComparison]:  # fmt: skip
     dataset = yield from get_dataset(project_id, dataset_name)
-    if run_ids:
-        rows = yield Sql(
-            f"{RUN_SELECT} WHERE r.project_id = ? AND r.dataset_id = ? AND r.id IN ({marks(run_ids)})",
-            (project_id, dataset.id, *run_ids),
-        )
-        by_id = {r["id"]: run_from_row(r) for r in rows}
-        runs = sorted(by_id.values(), key=lambda r: (r.created_at, r.id))  # oldest first, as without run_ids
-    else:
-        rows = yield Sql(
-            f"{RUN_SELECT} WHERE r.project_id = ? AND r.dataset_id = ? ORDER BY r.created_at DESC, r.id LIMIT ?",
-            (project_id, dataset.id, COMPARE_DEFAULT_RUNS),
-        )
-        runs = [run_from_row(r) for r in reversed(rows)]  # oldest first: the last column is the newest run
+    # Every run of the dataset, newest first, without item counts (the selected ones get theirs from the aggregates).
+    rows = yield Sql(
+        "SELECT r.*, 0 AS item_count FROM dataset_runs r WHERE r.project_id = ? AND r.dataset_id = ?"
+        " ORDER BY r.created_at DESC, r.id",
+        (project_id, dataset.id),
+    )
+    available = tuple(run_from_row({**r, "dataset_name": dataset.name}) for r in rows)
+    wanted = set(run_ids)
+    chosen = [r for r in available if r.id in wanted] if run_ids else list(available[:COMPARE_DEFAULT_RUNS])
+    runs = list(reversed(chosen))  # oldest first: the score change is the newest run's minus the oldest's
     ids = [r.id for r in runs]
     aggregates = yield from _aggregates(project_id, runs, dialect)
     score_names = sorted({name for a in aggregates for name in a.scores})
@@ -95,7 +93,7 @@ def compare_runs(
         row_cells = cells.get(r["id"], {})
         delta = score_delta(row_cells, ids[0], ids[-1], sort_score) if sort_score and len(ids) >= 2 else None
         items.append(ComparedItem(r["id"], _preview(r["input"]), _preview(r["expected"]), row_cells, delta))
-    return RunComparison(dataset, tuple(aggregates), tuple(items), total, tuple(score_names))
+    return RunComparison(dataset, tuple(aggregates), tuple(items), total, tuple(score_names), available)
 
 
 def _aggregates(project_id: str, runs: list[DatasetRun], dialect: Dialect) -> Program[list[RunAggregate]]:
@@ -133,7 +131,7 @@ def _aggregates(project_id: str, runs: list[DatasetRun], dialect: Dialect) -> Pr
         latency = t["latency"] if t is not None else None
         cost = t["cost"] if t is not None else None
         out.append(RunAggregate(
-            run=run, items=int(t["n"]) if t is not None else 0,
+            run=replace(run, item_count=int(t["n"]) if t is not None else 0), items=int(t["n"]) if t is not None else 0,
             average_latency=float(latency) if latency is not None else None,
             total_cost=float(cost) if cost is not None else None,
             scores=dict(sorted(scores[run.id].items())), run_scores=dict(sorted(run_scores[run.id].items())),

@@ -70,7 +70,6 @@ class ItemPage:
 class ComparePage:
     project_id: str
     comparison: RunComparison
-    all_runs: tuple[DatasetRun, ...]
     selected: tuple[str, ...]
     sort: str | None
     page: int
@@ -206,10 +205,8 @@ async def compare(request: Request, dataset_id: str, access: Access, ctx: Ctx) -
     number = _page_number(request)
     comparison = await ctx.store.datasets.compare_runs(access.project.id, found.name, selected, sort,
                                                        PageRequest(number, _PAGE))  # fmt: skip
-    all_runs = await ctx.store.datasets.list_dataset_runs(access.project.id, found.name, PageRequest(1, 200))
     pages = max(1, (comparison.total_items + _PAGE - 1) // _PAGE)
-    page = ComparePage(access.project.id, comparison, all_runs.items, tuple(a.run.id for a in comparison.runs), sort,
-                       number, pages)  # fmt: skip
+    page = ComparePage(access.project.id, comparison, tuple(a.run.id for a in comparison.runs), sort, number, pages)
     return render(request, "datasets/compare.html", page, access=access,
                   extra={"query_without_page": _without(request, "page")})  # fmt: skip
 
