@@ -55,13 +55,17 @@ def compare_runs(
     deltas: dict[str, float] = {}
     if sort_score is not None and len(ids) >= 2:
         rows = yield Sql(
-            "SELECT x.dataset_item_id AS item, avg(CASE WHEN x.run_id = ? THEN s.value END) AS first,"
-            " avg(CASE WHEN x.run_id = ? THEN s.value END) AS last FROM dataset_run_items x JOIN scores s"
+            "SELECT x.dataset_item_id, x.run_id, avg(s.value) AS value FROM dataset_run_items x JOIN scores s"
             " ON s.project_id = x.project_id AND s.trace_id = x.trace_id WHERE x.project_id = ? AND x.run_id IN (?, ?)"
-            " AND s.name = ? AND s.value IS NOT NULL GROUP BY x.dataset_item_id",
-            (ids[0], ids[-1], project_id, ids[0], ids[-1], sort_score),
+            " AND s.name = ? AND s.value IS NOT NULL GROUP BY x.dataset_item_id, x.run_id",
+            (project_id, ids[0], ids[-1], sort_score),
         )
-        deltas = {r["item"]: float(r["last"]) - float(r["first"]) for r in rows if None not in (r["first"], r["last"])}
+        per_item: dict[str, dict[str, float]] = defaultdict(dict)
+        for r in rows:
+            per_item[r["dataset_item_id"]][r["run_id"]] = float(r["value"])
+        for item_id, values in per_item.items():
+            if ids[0] in values and ids[-1] in values:
+                deltas[item_id] = values[ids[-1]] - values[ids[0]]
     if deltas:
         ordered = yield Sql(
             "SELECT id FROM dataset_items WHERE project_id = ? AND dataset_id = ? ORDER BY created_at DESC, id",
