@@ -259,3 +259,16 @@ async def test_python_5_experiment_spans_become_a_run(app_client: httpx.AsyncCli
     await app_client.post("/api/public/otel/v1/traces", content=text, headers={"content-type": "application/json"})
     again = (await app_client.get("/api/public/datasets/ds-1/runs/run-1")).json()
     assert len(again["datasetRunItems"]) == 1
+
+
+async def test_doubly_encoded_names_of_the_2x_sdk_are_found(app_client: httpx.AsyncClient) -> None:
+    """2.x percent-encodes a dataset name itself before httpx encodes it again: `my ds/1` arrives as `my%20ds/1`."""
+    await _dataset(app_client, "my ds/1")
+    await _item(app_client, "my ds/1", id="x", input=1)
+    listed = await app_client.get("/api/public/dataset-items", params={"datasetName": "my%20ds/1"})
+    assert [i["id"] for i in listed.json()["data"]] == ["x"]
+    assert (await app_client.get("/api/public/v2/datasets/my%2520ds%2F1")).json()["name"] == "my ds/1"
+    await app_client.post("/api/public/dataset-run-items", json={"runName": "r", "datasetItemId": "x", "traceId": "t"})
+    run = await app_client.get("/api/public/datasets/my%2520ds%252F1/runs/r")
+    assert run.status_code == 200, run.text
+    assert run.json()["datasetName"] == "my ds/1"

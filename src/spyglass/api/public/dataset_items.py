@@ -3,6 +3,7 @@ dataset as it was at a time), get, delete (with its run items). Archive by upser
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from fastapi import APIRouter, Depends, Request
@@ -33,7 +34,7 @@ async def upsert_item(
     upsert = item_upsert(body)
     dataset = await named_dataset(ctx.store.datasets, project, upsert.dataset_name)
     if dataset.name != upsert.dataset_name:
-        upsert = type(upsert)(dataset_name=dataset.name, id=upsert.id, fields=upsert.fields)
+        upsert = replace(upsert, dataset_name=dataset.name)  # the 2.x SDK's doubly encoded name, decoded
     item = await ctx.store.datasets.upsert_dataset_item(project, upsert)
     return Json(item_to_wire(item))
 
