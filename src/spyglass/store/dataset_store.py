@@ -3,9 +3,9 @@ store/dataset_compare.py run by the backend's runners."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import UTC, datetime
-from typing import Protocol, TypeVar
+from typing import TypeVar
 
 from spyglass.domain.datasets import (
     Dataset,
@@ -26,13 +26,6 @@ from spyglass.store.base import Page, PageRequest
 T = TypeVar("T")
 
 
-class Runner(Protocol):
-    """Runs the operation `make` returns to its end on the backend (a read, or a write in one transaction; a backend
-    that retries a transaction calls `make` again)."""
-
-    async def __call__(self, make: Callable[[], ops.Program[T]]) -> T: ...
-
-
 def _now() -> datetime:
     return datetime.now(UTC)
 
@@ -40,7 +33,7 @@ def _now() -> datetime:
 class ProgramDatasets:
     """DatasetStore (store/base.py) over a backend's runners."""
 
-    def __init__(self, get: Runner, put: Runner, dialect: ops.Dialect) -> None:
+    def __init__(self, get: ops.Runner, put: ops.Runner, dialect: ops.Dialect) -> None:
         self._get = get
         self._put = put
         self._dialect = dialect
@@ -97,6 +90,6 @@ class ProgramDatasets:
     async def compare_runs(
         self, project_id: str, dataset_name: str, run_ids: Sequence[str], sort_score: str | None, page: PageRequest
     ) -> RunComparison:
-        return await self._get(
-            lambda: dataset_compare.compare_runs(project_id, dataset_name, run_ids, sort_score, page, self._dialect)
+        return await dataset_compare.compare_runs(
+            self._get, project_id, dataset_name, run_ids, sort_score, page, self._dialect
         )

@@ -11,10 +11,10 @@ Times go in as aware datetimes and come back as whatever the backend stores (int
 from __future__ import annotations
 
 import uuid
-from collections.abc import Generator, Sequence
+from collections.abc import Callable, Generator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 import orjson
 
@@ -407,3 +407,10 @@ def list_run_items(project_id: str, run_id: str, page: PageRequest) -> Program[P
         (project_id, run_id, page.limit, page.offset),
     )
     return Page(items=tuple(_run_item(r) for r in rows), total=int(total[0]["n"]), page=page.page, limit=page.limit)
+
+
+class Runner(Protocol):
+    """Runs the operation `make` returns to its end on the backend (a read, or a write in one transaction; a backend
+    that retries a transaction calls `make` again)."""
+
+    async def __call__(self, make: Callable[[], Program[T]]) -> T: ...
