@@ -15,6 +15,9 @@ from spyglass.api.context import AppContext
 from spyglass.api.public import (
     annotation_queues,
     comments,
+    dataset_items,
+    dataset_runs,
+    datasets,
     health,
     ingestion,
     observations,
@@ -72,7 +75,7 @@ def create_app(settings: Settings, store: Store) -> FastAPI:
     public.include_router(scores_v3.router)
     public.include_router(media_routes.router)
     public.include_router(media_routes.signed_router)
-    for module in (score_configs, annotation_queues, comments):
+    for module in (score_configs, annotation_queues, comments, datasets, dataset_items, dataset_runs):
         public.include_router(module.router)
     app.include_router(public)
     app.include_router(otlp_routes.router)

@@ -15,6 +15,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from spyglass.api.responses import Json
 from spyglass.domain.annotation import InvalidQueue
 from spyglass.domain.comments import InvalidComment
+from spyglass.domain.datasets import InvalidDataset
 from spyglass.domain.score_configs import InvalidScoreConfig
 from spyglass.ingest.pipeline import Busy, Closed
 from spyglass.ingest.values import InvalidItem
@@ -69,7 +70,7 @@ def install(app: FastAPI) -> None:
     async def _invalid_input(_: Request, exc: Exception) -> Json:
         return error_response(400, str(exc))
 
-    for invalid in (InvalidScoreConfig, InvalidQueue, InvalidComment):
+    for invalid in (InvalidScoreConfig, InvalidQueue, InvalidComment, InvalidDataset):
         app.add_exception_handler(invalid, _invalid_input)
 
     @app.exception_handler(NotSupported)

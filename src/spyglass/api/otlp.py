@@ -79,4 +79,5 @@ async def export_traces(
         # Nothing in the request can ever be taken: 400, which the exporter does not retry (OTLP spec, "Failures").
         raise ApiError(400, f"every span was rejected: {_message(result)}")
     result.refuse_events(await ctx.pipeline.submit(result.events, per_event=True))
+    await ctx.store.datasets.link_experiment_items(project, result.links)
     return _response(result, as_json)

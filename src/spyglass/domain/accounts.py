@@ -33,6 +33,7 @@ class Action(enum.StrEnum):
     READ = "read"
     ANNOTATE = "annotate"  # add scores, bookmark
     SHARE = "share"  # switch a trace's public link on and off
+    EDIT_DATASETS = "edit_datasets"  # create datasets, add, edit and archive their items
     MANAGE_KEYS = "manage_keys"
     MANAGE_DATA = "manage_data"  # retention (deletes data) and masking
     EDIT_PROMPTS = "edit_prompts"  # new prompt versions, move labels
@@ -44,7 +45,7 @@ class Action(enum.StrEnum):
 _NEEDS = {Action.READ: Role.VIEWER, Action.ANNOTATE: Role.MEMBER, Action.SHARE: Role.OWNER,
           Action.MANAGE_KEYS: Role.ADMIN, Action.MANAGE_DATA: Role.OWNER, Action.EDIT_PROMPTS: Role.MEMBER,
           Action.MANAGE_MODELS: Role.ADMIN, Action.RECOMPUTE_COSTS: Role.OWNER,
-          Action.EDIT_DASHBOARDS: Role.MEMBER}  # fmt: skip
+          Action.EDIT_DASHBOARDS: Role.MEMBER, Action.EDIT_DATASETS: Role.MEMBER}  # fmt: skip
 
 
 class AccountError(ValueError):

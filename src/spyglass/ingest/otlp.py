@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from spyglass.domain.datasets import RunItemLink
 from spyglass.domain.events import WEAK, Event, ObservationUpsert, Order, TraceUpsert
 from spyglass.domain.model import LEVEL_RANK, ObservationType
 from spyglass.domain.usage import UsageError, normalize_costs, normalize_usage
@@ -32,6 +33,7 @@ from spyglass.ingest.otlp_decode import (
     decode_json,
     decode_protobuf,
 )
+from spyglass.ingest.otlp_experiments import experiment_link
 from spyglass.ingest.otlp_genai import CONSUMED_KEYS, CONSUMED_PREFIXES, GenAiFields, genai_fields, loads_lenient
 from spyglass.ingest.values import (
     InvalidItem,
@@ -59,9 +61,11 @@ _JSON_EXPERIMENT_KEYS = ("metadata", "expected_output")
 
 @dataclass(slots=True)
 class OtlpResult:
-    """Events to submit, how many spans were taken, and one message per rejected span."""
+    """Events to submit, dataset run links of experiment spans, how many spans were taken, and one message per
+    rejected span."""
 
     events: list[Event] = field(default_factory=list)
+    links: list[RunItemLink] = field(default_factory=list)
     accepted: int = 0
     errors: list[str] = field(default_factory=list)
 
@@ -93,6 +97,7 @@ def decode_request(body: bytes, json_body: bool, project_id: str, limits: Limits
 def spans_to_events(groups: list[ScopeSpans], project_id: str, limits: Limits = DEFAULT_LIMITS) -> OtlpResult:
     result = OtlpResult()
     traces: dict[str, list[TraceUpsert]] = defaultdict(list)
+    links: dict[tuple[str, str | None, str], RunItemLink] = {}
     sent = {span.span_id for group in groups for span in group.spans if isinstance(span, SpanData)}
     for group in groups:
         scope = _Scope(group)
@@ -117,6 +122,10 @@ def spans_to_events(groups: list[ScopeSpans], project_id: str, limits: Limits = 
             traces[span.trace_id].extend(trace_upserts)
             result.events.append(observation)
             result.accepted += 1
+            link = experiment_link(span.attributes, span.trace_id)
+            if link is not None:
+                links.setdefault((span.trace_id, link.run_id, link.dataset_item_id), link)
+    result.links.extend(links.values())
     for upserts in traces.values():
         result.events.extend(compact_trace_upserts(upserts))
     return result

@@ -16,6 +16,18 @@ from spyglass.domain.comments import Comment, CommentObjectType
 from spyglass.domain.costs import CostGroup, CostRollup, DailyMetrics, RecomputeReport
 from spyglass.domain.cursor_pages import CursorPage, Keyset, ObservationQuery, ScoreQuery, TracedObservation
 from spyglass.domain.dashboards import Dashboard
+from spyglass.domain.datasets import (
+    Dataset,
+    DatasetItem,
+    DatasetRun,
+    DatasetRunItem,
+    DatasetSummary,
+    ItemFilter,
+    ItemUpsert,
+    NewDataset,
+    RunComparison,
+    RunItemLink,
+)
 from spyglass.domain.events import Event
 from spyglass.domain.filters import Condition
 from spyglass.domain.lifecycle import DataPolicy, PurgeReport
@@ -310,12 +322,80 @@ class EvaluationStore(ScoreConfigStore, AnnotationQueueStore, CommentStore, Prot
     """Score configs, annotation queues and comments; `Store.evaluation` gives a backend's."""
 
 
+class DatasetStore(Protocol):
+    """Datasets, their items (with every past state, for versioned reads), runs and run items. Every call is scoped to
+    one project id; writes are transactions of their own. Raises NotFound for a missing dataset, item or run."""
+
+    async def create_dataset(self, project_id: str, new: NewDataset) -> Dataset:
+        """Create the dataset named `new.name`, or update its description, metadata and schemas (those given)."""
+        ...
+
+    async def get_dataset(self, project_id: str, name: str) -> Dataset: ...
+
+    async def get_dataset_by_id(self, project_id: str, dataset_id: str) -> Dataset: ...
+
+    async def list_datasets(self, project_id: str, page: PageRequest) -> Page[DatasetSummary]:
+        """Newest first, with item and run counts."""
+        ...
+
+    async def upsert_dataset_item(self, project_id: str, upsert: ItemUpsert) -> DatasetItem:
+        """Create the item (a new id, or none: the store makes one) in `upsert.dataset_name`, or update the fields
+        `upsert` sets on a known id. InvalidDataset when the id belongs to another dataset. Every write is kept as a
+        version: the item as it is now is what `list_dataset_items(version=now)` answers later."""
+        ...
+
+    async def get_dataset_item(self, project_id: str, item_id: str) -> DatasetItem: ...
+
+    async def list_dataset_items(self, project_id: str, flt: ItemFilter, page: PageRequest) -> Page[DatasetItem]:
+        """Items matching `flt`, newest first; with `flt.version`, the items as they were at that time."""
+        ...
+
+    async def delete_dataset_item(self, project_id: str, item_id: str) -> None:
+        """Delete the item and its run items (versioned reads before now still see it)."""
+        ...
+
+    async def link_run_item(self, project_id: str, link: RunItemLink) -> DatasetRunItem:
+        """Link an item to a trace in a run of the item's dataset, creating the run on first use (a description or
+        metadata given updates it). Linking the same item and trace again updates that run item."""
+        ...
+
+    async def link_experiment_items(self, project_id: str, links: Sequence[RunItemLink]) -> int:
+        """`link_run_item` for links decoded from experiment spans; links to unknown items or to an item of another
+        dataset than `link.dataset_id` are skipped. Returns the number linked."""
+        ...
+
+    async def list_dataset_runs(self, project_id: str, dataset_name: str, page: PageRequest) -> Page[DatasetRun]:
+        """Newest first, with their item counts."""
+        ...
+
+    async def get_dataset_run(self, project_id: str, dataset_name: str, run_name: str) -> DatasetRun: ...
+
+    async def delete_dataset_run(self, project_id: str, dataset_name: str, run_name: str) -> None: ...
+
+    async def list_run_items(self, project_id: str, run_id: str, page: PageRequest) -> Page[DatasetRunItem]:
+        """Oldest first."""
+        ...
+
+    async def compare_runs(
+        self, project_id: str, dataset_name: str, run_ids: Sequence[str], sort_score: str | None, page: PageRequest
+    ) -> RunComparison:
+        """The runs side by side: aggregates per run over all its items, and one page of the dataset's items with
+        each run's output, latency, cost and scores. Runs oldest first; no `run_ids`: the five newest runs. With
+        `sort_score`, items are ordered by that score's change from the oldest to the newest run, largest first."""
+        ...
+
+
 class Store(MediaStore, LifecycleStore, ContentStore, Protocol):
     """A Spyglass store. Every read and write is scoped to one project id."""
 
     @property
     def evaluation(self) -> EvaluationStore:
         """Score configs, annotation queues and comments in this store."""
+        ...
+
+    @property
+    def datasets(self) -> DatasetStore:
+        """Datasets and experiments (a protocol of their own)."""
         ...
 
     async def migrate(self) -> list[str]:

@@ -82,6 +82,69 @@ CREATE TABLE data_policies (
     updated_at timestamp with time zone NOT NULL
 );
 
+CREATE TABLE dataset_item_versions (
+    project_id text NOT NULL,
+    item_id text NOT NULL,
+    valid_from timestamp with time zone NOT NULL,
+    dataset_id text NOT NULL,
+    deleted integer NOT NULL DEFAULT 0,
+    status text NOT NULL,
+    input text,
+    expected_output text,
+    metadata text,
+    source_trace_id text,
+    source_observation_id text,
+    created_at timestamp with time zone NOT NULL
+);
+
+CREATE TABLE dataset_items (
+    project_id text NOT NULL,
+    id text NOT NULL,
+    dataset_id text NOT NULL,
+    status text NOT NULL DEFAULT 'ACTIVE'::text,
+    input text,
+    expected_output text,
+    metadata text,
+    source_trace_id text,
+    source_observation_id text,
+    created_at timestamp with time zone NOT NULL,
+    updated_at timestamp with time zone NOT NULL
+);
+
+CREATE TABLE dataset_run_items (
+    project_id text NOT NULL,
+    id text NOT NULL,
+    run_id text NOT NULL,
+    dataset_item_id text NOT NULL,
+    trace_id text NOT NULL,
+    observation_id text,
+    created_at timestamp with time zone NOT NULL,
+    updated_at timestamp with time zone NOT NULL
+);
+
+CREATE TABLE dataset_runs (
+    project_id text NOT NULL,
+    id text NOT NULL,
+    dataset_id text NOT NULL,
+    name text NOT NULL,
+    description text,
+    metadata text,
+    created_at timestamp with time zone NOT NULL,
+    updated_at timestamp with time zone NOT NULL
+);
+
+CREATE TABLE datasets (
+    project_id text NOT NULL,
+    id text NOT NULL,
+    name text NOT NULL,
+    description text,
+    metadata text,
+    input_schema text,
+    expected_output_schema text,
+    created_at timestamp with time zone NOT NULL,
+    updated_at timestamp with time zone NOT NULL
+);
+
 CREATE TABLE media (
     project_id text NOT NULL,
     id text NOT NULL,
@@ -303,6 +366,38 @@ CREATE UNIQUE INDEX dashboards_pkey ON public.dashboards USING btree (project_id
 
 CREATE UNIQUE INDEX data_policies_pkey ON public.data_policies USING btree (project_id);
 
+CREATE INDEX dataset_item_versions_by_dataset ON public.dataset_item_versions USING btree (project_id, dataset_id, valid_from);
+
+CREATE UNIQUE INDEX dataset_item_versions_pkey ON public.dataset_item_versions USING btree (project_id, item_id, valid_from);
+
+CREATE INDEX dataset_items_by_dataset ON public.dataset_items USING btree (project_id, dataset_id, created_at DESC, id);
+
+CREATE INDEX dataset_items_by_observation ON public.dataset_items USING btree (project_id, source_observation_id) WHERE (source_observation_id IS NOT NULL);
+
+CREATE INDEX dataset_items_by_trace ON public.dataset_items USING btree (project_id, source_trace_id) WHERE (source_trace_id IS NOT NULL);
+
+CREATE UNIQUE INDEX dataset_items_pkey ON public.dataset_items USING btree (project_id, id);
+
+CREATE INDEX dataset_run_items_by_item ON public.dataset_run_items USING btree (project_id, dataset_item_id);
+
+CREATE INDEX dataset_run_items_by_run ON public.dataset_run_items USING btree (project_id, run_id, created_at);
+
+CREATE UNIQUE INDEX dataset_run_items_pkey ON public.dataset_run_items USING btree (project_id, id);
+
+CREATE UNIQUE INDEX dataset_run_items_project_id_run_id_dataset_item_id_trace_i_key ON public.dataset_run_items USING btree (project_id, run_id, dataset_item_id, trace_id);
+
+CREATE INDEX dataset_runs_by_created ON public.dataset_runs USING btree (project_id, dataset_id, created_at DESC);
+
+CREATE UNIQUE INDEX dataset_runs_pkey ON public.dataset_runs USING btree (project_id, id);
+
+CREATE UNIQUE INDEX dataset_runs_project_id_dataset_id_name_key ON public.dataset_runs USING btree (project_id, dataset_id, name);
+
+CREATE INDEX datasets_by_created ON public.datasets USING btree (project_id, created_at DESC);
+
+CREATE UNIQUE INDEX datasets_pkey ON public.datasets USING btree (project_id, id);
+
+CREATE UNIQUE INDEX datasets_project_id_name_key ON public.datasets USING btree (project_id, name);
+
 CREATE UNIQUE INDEX media_pkey ON public.media USING btree (project_id, id);
 
 CREATE INDEX media_links_by_media ON public.media_links USING btree (project_id, media_id);
@@ -346,6 +441,8 @@ CREATE INDEX prompts_by_updated ON public.prompts USING btree (project_id, updat
 CREATE UNIQUE INDEX prompts_pkey ON public.prompts USING btree (project_id, name, version);
 
 CREATE UNIQUE INDEX score_configs_pkey ON public.score_configs USING btree (project_id, id);
+
+CREATE INDEX scores_by_dataset_run ON public.scores USING btree (project_id, dataset_run_id) WHERE (dataset_run_id IS NOT NULL);
 
 CREATE INDEX scores_by_name ON public.scores USING btree (project_id, name, "timestamp" DESC);
 

@@ -86,6 +86,7 @@ from spyglass.store.postgres import (
     ui_queries,
 )
 from spyglass.store.postgres import media as media_rows
+from spyglass.store.postgres.datasets import postgres_datasets
 from spyglass.store.postgres.rows import api_key_from_row, project_from_row
 from spyglass.store.postgres.writes import CreateRace, write_events
 from spyglass.store.transfer import KINDS, paged
@@ -153,6 +154,7 @@ class PostgresStore:
         self._pool: AsyncConnectionPool[Conn] | None = None
         self._closed = False
         self._prices = models.PriceCache()  # this replica's model price definitions; see models.py
+        self.datasets = postgres_datasets(self._read, self._transact)
         self._evaluation = EvaluationTables(_SqlRunner(self))
 
     @property

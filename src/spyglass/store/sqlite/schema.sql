@@ -85,6 +85,77 @@ CREATE TABLE data_policies (
     updated_at      INTEGER NOT NULL
 );
 
+CREATE TABLE dataset_item_versions (
+    project_id              TEXT NOT NULL,
+    item_id                 TEXT NOT NULL,
+    valid_from              INTEGER NOT NULL,
+    dataset_id              TEXT NOT NULL,
+    deleted                 INTEGER NOT NULL DEFAULT 0,
+    status                  TEXT NOT NULL,
+    input                   TEXT,
+    expected_output         TEXT,
+    metadata                TEXT,
+    source_trace_id         TEXT,
+    source_observation_id   TEXT,
+    created_at              INTEGER NOT NULL,
+    PRIMARY KEY (project_id, item_id, valid_from)
+);
+
+CREATE TABLE dataset_items (
+    project_id              TEXT NOT NULL,
+    id                      TEXT NOT NULL,
+    dataset_id              TEXT NOT NULL,
+    status                  TEXT NOT NULL DEFAULT 'ACTIVE',
+    input                   TEXT,
+    expected_output         TEXT,
+    metadata                TEXT,
+    source_trace_id         TEXT,
+    source_observation_id   TEXT,
+    created_at              INTEGER NOT NULL,
+    updated_at              INTEGER NOT NULL,
+    PRIMARY KEY (project_id, id)
+);
+
+CREATE TABLE dataset_run_items (
+    project_id       TEXT NOT NULL,
+    id               TEXT NOT NULL,
+    run_id           TEXT NOT NULL,
+    dataset_item_id  TEXT NOT NULL,
+    trace_id         TEXT NOT NULL,
+    observation_id   TEXT,
+    created_at       INTEGER NOT NULL,
+    updated_at       INTEGER NOT NULL,
+    PRIMARY KEY (project_id, id),
+    UNIQUE (project_id, run_id, dataset_item_id, trace_id)
+);
+
+CREATE TABLE dataset_runs (
+    project_id   TEXT NOT NULL,
+    id           TEXT NOT NULL,
+    dataset_id   TEXT NOT NULL,
+    name         TEXT NOT NULL,
+    description  TEXT,
+    metadata     TEXT,
+    created_at   INTEGER NOT NULL,
+    updated_at   INTEGER NOT NULL,
+    PRIMARY KEY (project_id, id),
+    UNIQUE (project_id, dataset_id, name)
+);
+
+CREATE TABLE datasets (
+    project_id              TEXT NOT NULL,
+    id                      TEXT NOT NULL,
+    name                    TEXT NOT NULL,
+    description             TEXT,
+    metadata                TEXT,
+    input_schema            TEXT,
+    expected_output_schema  TEXT,
+    created_at              INTEGER NOT NULL,
+    updated_at              INTEGER NOT NULL,
+    PRIMARY KEY (project_id, id),
+    UNIQUE (project_id, name)
+);
+
 CREATE TABLE media (
     project_id          TEXT NOT NULL,
     id                  TEXT NOT NULL,
@@ -297,6 +368,23 @@ CREATE INDEX annotation_queue_items_by_queue ON annotation_queue_items (project_
 
 CREATE INDEX comments_by_object ON comments (project_id, object_type, object_id, created_at);
 
+CREATE INDEX dataset_item_versions_by_dataset ON dataset_item_versions (project_id, dataset_id, valid_from);
+
+CREATE INDEX dataset_items_by_dataset ON dataset_items (project_id, dataset_id, created_at DESC, id);
+
+CREATE INDEX dataset_items_by_observation ON dataset_items (project_id, source_observation_id)
+    WHERE source_observation_id IS NOT NULL;
+
+CREATE INDEX dataset_items_by_trace ON dataset_items (project_id, source_trace_id) WHERE source_trace_id IS NOT NULL;
+
+CREATE INDEX dataset_run_items_by_item ON dataset_run_items (project_id, dataset_item_id);
+
+CREATE INDEX dataset_run_items_by_run ON dataset_run_items (project_id, run_id, created_at);
+
+CREATE INDEX dataset_runs_by_created ON dataset_runs (project_id, dataset_id, created_at DESC);
+
+CREATE INDEX datasets_by_created ON datasets (project_id, created_at DESC);
+
 CREATE INDEX media_links_by_media ON media_links (project_id, media_id);
 
 CREATE INDEX memberships_by_user ON memberships (user_id);
@@ -319,6 +407,8 @@ CREATE INDEX observations_generations ON observations (project_id, start_time DE
 CREATE INDEX prompt_labels_by_version ON prompt_labels (project_id, name, version);
 
 CREATE INDEX prompts_by_updated ON prompts (project_id, updated_at DESC);
+
+CREATE INDEX scores_by_dataset_run ON scores (project_id, dataset_run_id) WHERE dataset_run_id IS NOT NULL;
 
 CREATE INDEX scores_by_name ON scores (project_id, name, timestamp DESC);
 

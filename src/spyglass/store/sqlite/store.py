@@ -66,6 +66,7 @@ from spyglass.store.evaluation import EvaluationTables, Row
 from spyglass.store.sqlite import dashboards, lifecycle, metrics, models, prompts, queries, ui_queries, users
 from spyglass.store.sqlite import media as media_rows
 from spyglass.store.sqlite.checkpoint import Checkpointer
+from spyglass.store.sqlite.datasets import sqlite_datasets
 from spyglass.store.sqlite.queries_v2 import list_observations_v2, list_scores_v3
 from spyglass.store.sqlite.rows import api_key_from_row, project_from_row
 from spyglass.store.sqlite.writes import refresh_rollups, write_events
@@ -124,6 +125,7 @@ class SqliteStore:
         self._readers: list[sqlite3.Connection] = []
         self._readers_lock = threading.Lock()
         self._prices = models.PriceCache()  # the writer's model price definitions; rebuilt when one changes
+        self.datasets = sqlite_datasets(self._on_reader, lambda fn: self._on_writer(lambda c: self._transaction(c, fn)))
         self._evaluation = EvaluationTables(_SqlRunner(self))
 
     @property
