@@ -37,7 +37,7 @@ from spyglass.guard import Guard
 from spyglass.ingest.pipeline import Pipeline
 from spyglass.retention import RetentionJob
 from spyglass.store.base import Store
-from spyglass.store.blobs import FileBlobs
+from spyglass.store.blobs import open_blobs
 
 log = logging.getLogger("spyglass")
 
@@ -45,7 +45,7 @@ log = logging.getLogger("spyglass")
 def create_app(settings: Settings, store: Store) -> FastAPI:
     """The ASGI app over an opened (and migrated) store. The lifespan starts and drains the write pipeline."""
     pipeline = Pipeline(store, max_queued_events=settings.max_queued_events, max_group_events=settings.max_group_events)
-    blobs = FileBlobs(settings.media_dir)
+    blobs = open_blobs(settings.media_url, settings.media_dir)
     retention = RetentionJob(store, blobs, settings.retention_interval_seconds)
 
     @asynccontextmanager

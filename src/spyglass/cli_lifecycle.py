@@ -22,7 +22,7 @@ from spyglass.projects import find_project
 from spyglass.retention import enforce, purge_project
 from spyglass.store import open_store
 from spyglass.store.base import NotFound, Store
-from spyglass.store.blobs import FileBlobs
+from spyglass.store.blobs import open_blobs
 
 retention_app = typer.Typer(help="How long each project keeps its traces.", no_args_is_help=True)
 masking_app = typer.Typer(help="What is masked in each project's data before it is stored.", no_args_is_help=True)
@@ -151,7 +151,7 @@ def purge(
     if older_than_days is not None and project is None:
         raise typer.BadParameter("--older-than-days needs --project: it deletes data regardless of policies")
     settings = _settings(data_dir, database_url)
-    blobs = FileBlobs(settings.media_dir)
+    blobs = open_blobs(settings.media_url, settings.media_dir)
 
     async def run(store: Store) -> str:
         lines: list[str] = []

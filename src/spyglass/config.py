@@ -25,6 +25,8 @@ class Settings:
     max_value_bytes: int = 3_500_000
     # One media file (an image, audio, a document) the SDKs upload; a larger one is refused when announced.
     max_media_bytes: int = 100_000_000
+    # Where media bytes go: the data dir's media/ folder (unset), or s3://bucket/prefix (docs/media.md).
+    media_url: str | None = None
     max_queued_events: int = 100_000
     # How often `spyglass serve` deletes what is past each project's retention (0: never; `spyglass purge` still works).
     retention_interval_seconds: int = 3600
@@ -85,6 +87,7 @@ def settings_from_env(env: Mapping[str, str] | None = None) -> Settings:
         max_body_bytes=num("SPYGLASS_MAX_BODY_BYTES", base.max_body_bytes),
         max_value_bytes=num("SPYGLASS_MAX_VALUE_BYTES", base.max_value_bytes),
         max_media_bytes=num("SPYGLASS_MAX_MEDIA_BYTES", base.max_media_bytes),
+        media_url=_media_url(env.get("SPYGLASS_MEDIA_URL") or None),
         max_queued_events=num("SPYGLASS_MAX_QUEUED_EVENTS", base.max_queued_events),
         retention_interval_seconds=num("SPYGLASS_RETENTION_INTERVAL_SECONDS", base.retention_interval_seconds),
         max_group_events=num("SPYGLASS_MAX_GROUP_EVENTS", base.max_group_events),
@@ -99,3 +102,9 @@ def settings_from_env(env: Mapping[str, str] | None = None) -> Settings:
         init_user_password=env.get("SPYGLASS_INIT_USER_PASSWORD") or env.get("LANGFUSE_INIT_USER_PASSWORD"),
         trusted_proxies=proxies,
     )
+
+
+def _media_url(value: str | None) -> str | None:
+    if value is not None and not (value.startswith("s3://") and len(value) > len("s3://")):
+        raise SystemExit(f"SPYGLASS_MEDIA_URL must be s3://bucket/prefix (or unset for the data dir), got {value!r}")
+    return value

@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 
 from spyglass.domain.lifecycle import PurgeReport
 from spyglass.store.base import Store
-from spyglass.store.blobs import FileBlobs
+from spyglass.store.blobs import Blobs
 
 log = logging.getLogger("spyglass.retention")
 
@@ -21,14 +21,14 @@ BATCH = 500
 
 
 async def purge_project(
-    store: Store, blobs: FileBlobs, project_id: str, before: datetime, *, batch: int = BATCH
+    store: Store, blobs: Blobs, project_id: str, before: datetime, *, batch: int = BATCH
 ) -> PurgeReport:
     """Delete everything of the project from before `before`, batch by batch, and hand the space back."""
     total = PurgeReport()
     while True:
         report = await store.purge(project_id, before, batch)
         for media_id in report.media_ids:
-            await asyncio.to_thread(blobs.delete, project_id, media_id)
+            await blobs.delete(project_id, media_id)
         total += report
         if report.empty:
             break
@@ -39,7 +39,7 @@ async def purge_project(
 
 
 async def enforce(
-    store: Store, blobs: FileBlobs, now: datetime | None = None, *, only: str | None = None
+    store: Store, blobs: Blobs, now: datetime | None = None, *, only: str | None = None
 ) -> dict[str, PurgeReport]:
     """Apply every project's retention (or `only` that project's); what was deleted, by project id (projects with
     nothing to delete left out)."""
@@ -63,7 +63,7 @@ async def enforce(
 class RetentionJob:
     """The background task of `spyglass serve`: `enforce` now and then every `interval` seconds."""
 
-    def __init__(self, store: Store, blobs: FileBlobs, interval: float) -> None:
+    def __init__(self, store: Store, blobs: Blobs, interval: float) -> None:
         self._store = store
         self._blobs = blobs
         self._interval = interval

@@ -84,7 +84,7 @@ async def test_exactly_what_is_older_is_deleted(
     old_media = await media_for(app_client, "old-0", b"old picture " + uuid.uuid4().bytes)
     new_media = await media_for(app_client, "new-0", b"new picture " + uuid.uuid4().bytes)
     blobs = FileBlobs(settings.media_dir)
-    assert blobs.exists(project.id, old_media)
+    assert await blobs.exists(project.id, old_media)
 
     await store.set_data_policy(project.id, DataPolicy(retention_days=30))
     done = await enforce(store, blobs)
@@ -98,7 +98,7 @@ async def test_exactly_what_is_older_is_deleted(
         kept = (await app_client.get(f"/api/public/traces/{trace_id}")).json()
         assert len(kept["observations"]) == 1 and len(kept["scores"]) == 1
     assert (await app_client.get("/api/public/scores/old-session-score")).status_code == 404
-    assert not blobs.exists(project.id, old_media) and blobs.exists(project.id, new_media)
+    assert not await blobs.exists(project.id, old_media) and await blobs.exists(project.id, new_media)
     assert (await app_client.get(f"/api/public/media/{new_media}")).status_code == 200
     assert (await app_client.get("/api/public/traces/theirs-old", auth=other_auth)).status_code == 200
     # A second round finds nothing left to delete.

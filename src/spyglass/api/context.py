@@ -11,7 +11,7 @@ from spyglass.config import Settings
 from spyglass.ingest.pipeline import Pipeline
 from spyglass.ingest.score_configs import ScoreConfigCache
 from spyglass.store.base import Store
-from spyglass.store.blobs import FileBlobs
+from spyglass.store.blobs import Blobs
 
 
 @dataclass(slots=True)
@@ -42,7 +42,7 @@ class AppContext:
     settings: Settings
     store: Store
     pipeline: Pipeline
-    blobs: FileBlobs
+    blobs: Blobs
     keys: KeyCache = field(default_factory=KeyCache)
     signing_secret: bytes | None = None  # for signed media URLs (api/signed_urls.py), derived from the store's secret
     score_configs: ScoreConfigCache = field(default_factory=ScoreConfigCache)

@@ -16,12 +16,11 @@ router = APIRouter()
 async def _file(ctx: Ctx, project_id: str, media_id: str) -> Response:
     try:
         media: Media = await ctx.store.get_media(project_id, media_id)
-        path = ctx.blobs.path(project_id, media_id)
-    except (NotFound, ValueError):
+    except NotFound:
         raise WebError(404, "no such media file in this project") from None
-    if not path.is_file():
+    if not await ctx.blobs.exists(project_id, media_id):
         raise WebError(404, "this media file was announced but its bytes never arrived")
-    return media_response(path, media)
+    return media_response(ctx.blobs.read(project_id, media_id), media)
 
 
 @router.get("/project/{project_id}/media/{media_id}")

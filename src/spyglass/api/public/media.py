@@ -95,7 +95,7 @@ async def announce(
         created_at=datetime.now(UTC),
     )  # fmt: skip
     stored = await ctx.store.register_media(media, link)
-    if stored.uploaded and ctx.blobs.exists(project, media_id):
+    if stored.uploaded and await ctx.blobs.exists(project, media_id):
         return {"uploadUrl": None, "mediaId": media_id}
     url, _ = await sign(request, ctx, "upload", project, media_id)
     return {"uploadUrl": url, "mediaId": media_id}
@@ -105,7 +105,7 @@ async def announce(
 async def upload(media_id: str, request: Request, ctx: AppContext = Depends(context)) -> Response:  # noqa: B008
     project = await verify(request, ctx, "upload", media_id)
     media = await ctx.store.get_media(project, media_id)
-    if media.uploaded and ctx.blobs.exists(project, media_id):
+    if media.uploaded and await ctx.blobs.exists(project, media_id):
         return Response(status_code=200)  # a retried upload of the same content
     sent_type = (request.headers.get("content-type") or "").split(";")[0].strip().lower()
     if sent_type != media.content_type:
@@ -156,7 +156,7 @@ async def get_media(
     ctx: AppContext = Depends(context),  # noqa: B008
 ) -> dict[str, Any]:
     media = await ctx.store.get_media(project, media_id)
-    if not (media.uploaded and ctx.blobs.exists(project, media_id)):
+    if not (media.uploaded and await ctx.blobs.exists(project, media_id)):
         reason = f": the upload failed with HTTP {media.upload_http_status}" if media.upload_http_status else ""
         raise ApiError(404, f"media {media_id!r} is not uploaded yet{reason}")
     url, expires = await sign(request, ctx, "content", project, media_id)
@@ -174,11 +174,10 @@ async def get_media(
 async def content(media_id: str, request: Request, ctx: AppContext = Depends(context)) -> Response:  # noqa: B008
     project = await verify(request, ctx, "content", media_id)
     media = await ctx.store.get_media(project, media_id)
-    return media_file(ctx, media)
+    return await media_file(ctx, media)
 
 
-def media_file(ctx: AppContext, media: Media) -> Response:
-    path = ctx.blobs.path(media.project_id, media.id)
-    if not path.is_file():
+async def media_file(ctx: AppContext, media: Media) -> Response:
+    if not await ctx.blobs.exists(media.project_id, media.id):
         raise ApiError(404, f"media {media.id!r} is not uploaded yet")
-    return media_response(path, media)
+    return media_response(ctx.blobs.read(media.project_id, media.id), media)
