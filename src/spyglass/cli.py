@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Annotated, TypeVar
 
@@ -15,10 +14,11 @@ from spyglass.cli_chat import chat
 from spyglass.cli_costs import costs_app
 from spyglass.cli_export import export_table
 from spyglass.cli_lifecycle import masking_app, purge, retention_app
+from spyglass.cli_options import DatabaseUrl, DataDir, cli_settings, with_store
 from spyglass.cli_prompts import prompts_app
 from spyglass.cli_transfer import register as register_transfer
 from spyglass.cli_users import users_app
-from spyglass.config import Settings, settings_from_env
+from spyglass.config import Settings
 from spyglass.store import open_store
 from spyglass.store.base import Conflict, NotFound, Store
 
@@ -38,28 +38,6 @@ app.command("purge")(purge)
 app.command("export-table")(export_table)
 app.command("chat")(chat)
 register_transfer(app)  # spyglass export / spyglass import
-
-DataDir = Annotated[Path | None, typer.Option("--data-dir", help="Where the SQLite file lives (default ./.spyglass).")]
-DatabaseUrl = Annotated[
-    str | None, typer.Option("--database-url", help="Store URL (default sqlite:///<data-dir>/spyglass.db).")
-]
-
-
-def _settings(data_dir: Path | None = None, database_url: str | None = None, **more: object) -> Settings:
-    return settings_from_env().with_overrides(data_dir=data_dir, database_url=database_url, **more)
-
-
-def _with_store(settings: Settings, fn: Callable[[Store], Awaitable[R]], *, migrate: bool = True) -> R:
-    async def run() -> R:
-        store = open_store(settings.store_url, sqlite_synchronous=settings.sqlite_synchronous)
-        try:
-            if migrate:
-                await store.migrate()
-            return await fn(store)
-        finally:
-            await store.close()
-
-    return asyncio.run(run())
 
 
 def _write_key_file(settings: Settings, public_key: str, secret_key: str) -> Path | None:
@@ -89,7 +67,7 @@ def serve(
     from spyglass.app import create_app
     from spyglass.projects import bootstrap
 
-    settings = _settings(data_dir, database_url, host=host, port=port)
+    settings = cli_settings(data_dir, database_url, host=host, port=port)
     store = open_store(settings.store_url, sqlite_synchronous=settings.sqlite_synchronous)
 
     async def prepare() -> None:
@@ -122,7 +100,7 @@ def serve(
 @app.command()
 def migrate(data_dir: DataDir = None, database_url: DatabaseUrl = None) -> None:
     """Create or upgrade the database schema, then exit."""
-    applied = _with_store(_settings(data_dir, database_url), lambda store: store.migrate(), migrate=False)
+    applied = with_store(cli_settings(data_dir, database_url), lambda store: store.migrate(), migrate=False)
     typer.echo(f"Applied: {', '.join(applied)}" if applied else "The schema is up to date.")
 
 
@@ -144,7 +122,7 @@ def projects_create(
         typer.echo(f"Created project {project.name} ({project.id})")
         typer.echo(f"LANGFUSE_PUBLIC_KEY={key.public_key}\nLANGFUSE_SECRET_KEY={key.secret_key}")
 
-    _with_store(_settings(data_dir, database_url), run)
+    with_store(cli_settings(data_dir, database_url), run)
 
 
 @projects_app.command("list")
@@ -155,7 +133,7 @@ def projects_list(data_dir: DataDir = None, database_url: DatabaseUrl = None) ->
         for project in await store.list_projects():
             typer.echo(f"{project.id}  {project.name}  created {project.created_at:%Y-%m-%d %H:%M}")
 
-    _with_store(_settings(data_dir, database_url), run)
+    with_store(cli_settings(data_dir, database_url), run)
 
 
 @keys_app.command("create")
@@ -176,7 +154,7 @@ def keys_create(
         key = await create_key(store, found, note=note)
         typer.echo(f"LANGFUSE_PUBLIC_KEY={key.public_key}\nLANGFUSE_SECRET_KEY={key.secret_key}")
 
-    _with_store(_settings(data_dir, database_url), run)
+    with_store(cli_settings(data_dir, database_url), run)
 
 
 @keys_app.command("list")
@@ -196,7 +174,7 @@ def keys_list(
             typer.echo(f"{key.public_key}  {key.display_secret}  {names.get(key.project_id, '?')}  {state}"
                        + (f"  {key.note}" if key.note else ""))  # fmt: skip
 
-    _with_store(_settings(data_dir, database_url), run)
+    with_store(cli_settings(data_dir, database_url), run)
 
 
 @keys_app.command("revoke")
@@ -214,7 +192,7 @@ def keys_revoke(
             raise typer.BadParameter(str(exc)) from None
         typer.echo(f"Revoked {public_key}")
 
-    _with_store(_settings(data_dir, database_url), run)
+    with_store(cli_settings(data_dir, database_url), run)
 
 
 @app.command()

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import asyncio
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Annotated
 
 import typer
 
+from spyglass.cli_options import DatabaseUrl, DataDir
 from spyglass.config import settings_from_env
 from spyglass.domain.costs import RecomputeReport, describe_recompute
 from spyglass.domain.pricing import PricingError, compile_pattern
@@ -20,11 +20,6 @@ from spyglass.store import open_store
 
 costs_app = typer.Typer(help="Re-price stored generations with the current model price definitions.",
                         no_args_is_help=True)  # fmt: skip
-
-DataDir = Annotated[Path | None, typer.Option("--data-dir", help="Where the SQLite file lives (default ./.spyglass).")]
-DatabaseUrl = Annotated[
-    str | None, typer.Option("--database-url", help="Store URL (default sqlite:///<data-dir>/spyglass.db).")
-]
 
 
 def _since(value: str | None) -> datetime | None:

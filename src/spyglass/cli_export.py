@@ -14,7 +14,7 @@ from typing import Annotated, BinaryIO
 
 import typer
 
-from spyglass.cli_costs import DatabaseUrl, DataDir
+from spyglass.cli_options import DatabaseUrl, DataDir
 from spyglass.config import settings_from_env
 from spyglass.domain.cursor_pages import ScoreQuery
 from spyglass.domain.listing import GenerationQuery, TraceQuery

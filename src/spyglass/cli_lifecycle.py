@@ -6,21 +6,18 @@ within seconds (masking) or at its next retention round (`SPYGLASS_RETENTION_INT
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Annotated
 
 import typer
 
-from spyglass.cli_costs import DatabaseUrl, DataDir
-from spyglass.config import Settings, settings_from_env
+from spyglass.cli_options import DatabaseUrl, DataDir, cli_settings, with_store
 from spyglass.domain.lifecycle import DataPolicy, PolicyError, PurgeReport
 from spyglass.domain.masking import BUILTIN_RULES, checked_policy
 from spyglass.projects import find_project
 from spyglass.retention import enforce, purge_project
-from spyglass.store import open_store
 from spyglass.store.base import NotFound, Store
 from spyglass.store.blobs import open_blobs
 
@@ -28,22 +25,6 @@ retention_app = typer.Typer(help="How long each project keeps its traces.", no_a
 masking_app = typer.Typer(help="What is masked in each project's data before it is stored.", no_args_is_help=True)
 
 Project = Annotated[str, typer.Option(help="Project name or id.")]
-
-
-def _settings(data_dir: DataDir, database_url: DatabaseUrl) -> Settings:
-    return settings_from_env().with_overrides(data_dir=data_dir, database_url=database_url)
-
-
-def _run(settings: Settings, fn: Callable[[Store], Awaitable[str]]) -> str:
-    async def run() -> str:
-        store = open_store(settings.store_url, sqlite_synchronous=settings.sqlite_synchronous)
-        try:
-            await store.migrate()
-            return await fn(store)
-        finally:
-            await store.close()
-
-    return asyncio.run(run())
 
 
 def describe(policy: DataPolicy) -> str:
@@ -93,7 +74,7 @@ def retention_set(
     def change(policy: DataPolicy) -> DataPolicy:
         return replace(policy, retention_days=value)
 
-    typer.echo(_run(_settings(data_dir, database_url), lambda s: _update(s, project, change)))
+    typer.echo(with_store(cli_settings(data_dir, database_url), lambda s: _update(s, project, change)))
 
 
 @masking_app.command("set")
@@ -113,7 +94,7 @@ def masking_set(
     def change(policy: DataPolicy) -> DataPolicy:
         return replace(policy, masking=tuple(rule or ()), mask_patterns=tuple(pattern or ()))
 
-    typer.echo(_run(_settings(data_dir, database_url), lambda s: _update(s, project, change)))
+    typer.echo(with_store(cli_settings(data_dir, database_url), lambda s: _update(s, project, change)))
 
 
 def _show(data_dir: DataDir, database_url: DatabaseUrl) -> None:
@@ -121,7 +102,7 @@ def _show(data_dir: DataDir, database_url: DatabaseUrl) -> None:
         policies = await store.data_policies()
         return "\n".join(f"{p.name}: {describe(policies.get(p.id, DataPolicy()))}" for p in await store.list_projects())
 
-    typer.echo(_run(_settings(data_dir, database_url), show))
+    typer.echo(with_store(cli_settings(data_dir, database_url), show))
 
 
 @retention_app.command("show")
@@ -150,7 +131,7 @@ def purge(
     """Delete old traces now: by each project's retention, or everything older than --older-than-days."""
     if older_than_days is not None and project is None:
         raise typer.BadParameter("--older-than-days needs --project: it deletes data regardless of policies")
-    settings = _settings(data_dir, database_url)
+    settings = cli_settings(data_dir, database_url)
     blobs = open_blobs(settings.media_url, settings.media_dir)
 
     async def run(store: Store) -> str:
@@ -170,6 +151,6 @@ def purge(
         return "\n".join(lines) or "Nothing is past its retention."
 
     try:
-        typer.echo(_run(settings, run))
+        typer.echo(with_store(settings, run))
     except NotFound as exc:
         raise typer.BadParameter(str(exc)) from None

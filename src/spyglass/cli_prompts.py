@@ -14,6 +14,7 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 
+from spyglass.cli_options import DatabaseUrl, DataDir
 from spyglass.config import settings_from_env
 from spyglass.domain.prompts import (
     InvalidPrompt,
@@ -31,10 +32,6 @@ R = TypeVar("R")
 
 prompts_app = typer.Typer(help="List, show, push and label versioned prompts.", no_args_is_help=True)
 
-DataDir = Annotated[Path | None, typer.Option("--data-dir", help="Where the SQLite file lives (default ./.spyglass).")]
-DatabaseUrl = Annotated[
-    str | None, typer.Option("--database-url", help="Store URL (default sqlite:///<data-dir>/spyglass.db).")
-]
 ProjectOption = Annotated[str, typer.Option("--project", help="Project name or id.")]
 
 

@@ -2,46 +2,25 @@
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Awaitable, Callable
-from pathlib import Path
 from typing import Annotated, TypeVar
 
 import typer
 
 from spyglass.accounts import FirstUser, create_user
-from spyglass.config import Settings, settings_from_env
+from spyglass.cli_options import DatabaseUrl, DataDir, cli_settings, with_store
+from spyglass.config import Settings
 from spyglass.domain.accounts import AccountError, Membership, Role, check_password, hash_password, normalize_email
 from spyglass.projects import find_project
-from spyglass.store import open_store
 from spyglass.store.base import Conflict, NotFound, Store
 
 R = TypeVar("R")
 
 users_app = typer.Typer(help="Create and list web UI users, and set their passwords.", no_args_is_help=True)
 
-DataDir = Annotated[Path | None, typer.Option("--data-dir", help="Where the SQLite file lives (default ./.spyglass).")]
-DatabaseUrl = Annotated[
-    str | None, typer.Option("--database-url", help="Store URL (default sqlite:///<data-dir>/spyglass.db).")
-]
 Password = Annotated[
     str | None,
     typer.Option(help="The password (at least 8 characters); asked for when left out.", envvar="SPYGLASS_PASSWORD"),
 ]
-
-
-def _run(data_dir: Path | None, database_url: str | None, fn: Callable[[Store], Awaitable[R]]) -> R:
-    settings = settings_from_env().with_overrides(data_dir=data_dir, database_url=database_url)
-
-    async def run() -> R:
-        store = open_store(settings.store_url, sqlite_synchronous=settings.sqlite_synchronous)
-        try:
-            await store.migrate()
-            return await fn(store)
-        finally:
-            await store.close()
-
-    return asyncio.run(run())
 
 
 def _password(value: str | None) -> str:
@@ -84,7 +63,7 @@ def users_create(
             raise typer.BadParameter(str(exc)) from None
         typer.echo(f"Created {user.email}" + (" (instance admin)" if admin else f" ({parsed_role} in {project})"))
 
-    _run(data_dir, database_url, run)
+    with_store(cli_settings(data_dir, database_url), run)
 
 
 @users_app.command("list")
@@ -99,7 +78,7 @@ def users_list(data_dir: DataDir = None, database_url: DatabaseUrl = None) -> No
             typer.echo(f"{user.email}  {'admin' if user.is_admin else roles or '(no project)'}"
                        f"  created {user.created_at:%Y-%m-%d %H:%M}")  # fmt: skip
 
-    _run(data_dir, database_url, run)
+    with_store(cli_settings(data_dir, database_url), run)
 
 
 @users_app.command("set-password")
@@ -122,7 +101,7 @@ def users_set_password(
         await store.set_password(user.id, hash_password(secret))
         typer.echo(f"Password set for {user.email}")
 
-    _run(data_dir, database_url, run)
+    with_store(cli_settings(data_dir, database_url), run)
 
 
 @users_app.command("grant")
@@ -147,7 +126,7 @@ def users_grant(
         await store.set_membership(Membership(found.id, user.id, parsed))
         typer.echo(f"{user.email} is now {parsed} in {found.name}")
 
-    _run(data_dir, database_url, run)
+    with_store(cli_settings(data_dir, database_url), run)
 
 
 def announce_first_user(first: FirstUser | None, settings: Settings) -> None:
