@@ -20,6 +20,11 @@ _ITEM_COLUMNS = {
 }  # fmt: skip
 
 
+def _json(value: Any) -> Any:
+    """A trace's or observation's JSON column: text in SQLite, `metadata` is jsonb (already decoded) in PostgreSQL."""
+    return _load(value) if isinstance(value, (str, bytes)) else value
+
+
 def _time_us(value: Any) -> int:
     when = _when(value)
     return int(when.timestamp()) * 1_000_000 + when.microsecond
@@ -91,10 +96,10 @@ def _item(row: Row) -> ExperimentItem:
         experiment_id=row["run_id"], experiment_name=row["run_name"], experiment_description=row["run_description"],
         experiment_metadata=_load(row["run_metadata"]), experiment_item_id=row["dataset_item_id"],
         dataset_id=row["dataset_id"], item_version=_when(row["item_version"]),
-        input=_load(row["obs_input"] if observed else row["trace_input"]),
-        output=_load(row["obs_output"] if observed else row["trace_output"]),
+        input=_json(row["obs_input"] if observed else row["trace_input"]),
+        output=_json(row["obs_output"] if observed else row["trace_output"]),
         expected_output=_load(row["expected_output"]),
-        metadata=_load(row["obs_metadata"] if observed else row["trace_metadata"]),
+        metadata=_json(row["obs_metadata"] if observed else row["trace_metadata"]),
         item_metadata=_load(row["item_metadata"]),
     )  # fmt: skip
 
