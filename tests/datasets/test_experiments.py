@@ -4,6 +4,7 @@ by the SDK's own models, with their filters, field groups and cursor paging; bad
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 import pytest
@@ -87,6 +88,7 @@ out["items"] = sorted(
      sorted((s.name, s.value) for s in i.scores or []), i.level, i.environment, i.experiment_dataset_id is None)
     for i in items.data
 )
+out["starts"] = {i.id: i.start_time.isoformat() for i in items.data}
 out["item_ids"] = sorted(i.experiment_item_id for i in items.data)
 out["dataset_item_ids"] = sorted(i.id for i in lf.get_dataset(DATASET).items)
 core = api.list_items(from_start_time=since, experiment_id=second.experiment_id)
@@ -140,7 +142,7 @@ def test_experiments_filter_and_page(seen: dict[str, Any]) -> None:
 
 
 @pytest.mark.slow
-def test_experiment_items_carry_their_run_item_and_trace(seen: dict[str, Any]) -> None:
+def test_experiment_items_carry_their_run_item_and_trace(seen: dict[str, Any], module_server: ServerProcess) -> None:
     expected = {"1+1": ("2", "2", 1.0), "2+2": ("5", "4", 0.0), "3+3": ("6", "6", 1.0)}
     assert [tuple(i[:3]) for i in seen["items"]] == [(q, *expected[q][:2]) for q in sorted(expected)]
     for item in seen["items"]:
@@ -157,6 +159,10 @@ def test_experiment_items_carry_their_run_item_and_trace(seen: dict[str, Any]) -
             "sdk-experiment",
             True,
         ]
+    with module_server.client() as client:  # an item's id is its task span, and it started when that span did
+        for span_id, started in seen["starts"].items():
+            span = client.get(f"/api/public/observations/{span_id}").json()
+            assert datetime.fromisoformat(span["startTime"].replace("Z", "+00:00")) == datetime.fromisoformat(started)
     assert seen["item_ids"] == seen["dataset_item_ids"]
     assert [c[:2] for c in seen["items_core"]] == [[seen["dataset_id"], True]] * 3
     assert [c[2:] for c in seen["items_core"]] == [[None, None]] * 3
