@@ -175,6 +175,7 @@ def test_experiment_items_filter_and_page(seen: dict[str, Any]) -> None:
     assert seen["items_by_filter"] == 3
 
 
+FAR_CURSOR = "WzIzMDU4NDMwMDkyMTM2OTM5NTIsICJ4Il0"  # [2**61, "x"]: well formed, a time no datetime holds
 CONTAINS = '[{"type":"string","column":"experimentName","operator":"contains","value":"a"}]'
 
 
@@ -190,7 +191,10 @@ CONTAINS = '[{"type":"string","column":"experimentName","operator":"contains","v
         ("/api/public/experiments", {"fromStartTime": "2026-01-01", "fields": "core,io"}, "fields"),
         ("/api/public/experiments", {"fromStartTime": "2026-01-01", "cursor": "nope"}, "cursor"),
         ("/api/public/experiments", {"fromStartTime": "2026-01-01", "filter": "[{}]"}, "filter[0]"),
+        ("/api/public/experiments", {"fromStartTime": "2026-01-01", "cursor": FAR_CURSOR}, "cursor"),
+        ("/api/public/experiments", {"fromStartTime": "2026-01-01", "id": ",".join(["x"] * 1001)}, "id"),
         ("/api/public/experiment-items", {}, "fromStartTime"),
+        ("/api/public/experiment-items", {"fromStartTime": "2026-01-01", "cursor": FAR_CURSOR}, "cursor"),
         ("/api/public/experiment-items", {"fromStartTime": "2026-01-01", "limit": "0"}, "limit"),
         ("/api/public/experiment-items", {"fromStartTime": "2026-01-01", "fields": "trace"}, "fields"),
         (

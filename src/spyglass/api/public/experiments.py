@@ -20,7 +20,8 @@ from spyglass.api.filters import parse_filter
 from spyglass.api.params import timestamp
 from spyglass.api.public import scores_v3
 from spyglass.api.wire import iso
-from spyglass.domain.cursor_pages import ScoreQuery
+from spyglass.domain.bounds import time_in_range
+from spyglass.domain.cursor_pages import Keyset, ScoreQuery
 from spyglass.domain.experiments import (
     EXPERIMENT_COLUMNS,
     EXPERIMENT_ITEM_COLUMNS,
@@ -36,6 +37,7 @@ router = APIRouter()
 
 MAX_LIMIT = 100
 MAX_SCORE_LIMIT = 50
+MAX_VALUES = 1000  # ids or names in one comma list
 EXPERIMENT_GROUPS = ("core", "metadata", "scores")
 ITEM_GROUPS = ("core", "dataset", "io", "metadata", "itemMetadata", "experimentMetadata", "scores")
 _FILTER_TYPES = frozenset({"string", "stringOptions"})
@@ -67,6 +69,20 @@ def _conditions(raw: str | None, columns: tuple[str, ...]) -> tuple[Condition, .
     return conditions
 
 
+def _values(name: str, raw: str | None) -> tuple[str, ...]:
+    values = tuple(v.strip() for v in (raw or "").split(",") if v.strip())
+    if len(values) > MAX_VALUES:
+        raise ApiError(400, f"{name} lists {len(values)} values, more than the {MAX_VALUES} allowed")
+    return values
+
+
+def _cursor(raw: str | None) -> Keyset | None:
+    keyset = decode_cursor(raw)
+    if keyset is not None and not time_in_range(keyset.time_us):
+        raise ApiError(400, "cursor is not a cursor this server issued; pass meta.cursor of the previous page")
+    return keyset
+
+
 def _query(
     from_start: str | None, to_start: str | None, params: Mapping[str, str | None], raw_filter: str | None,
     columns: tuple[str, ...], cursor: str | None, limit: int | None,
@@ -76,13 +92,11 @@ def _query(
         raise ApiError(400, "fromStartTime is required (an ISO-8601 timestamp): experiments are read in a time window")
     conditions = _conditions(raw_filter, columns)
     targeted = {cond.column for cond in conditions}  # a `filter` condition wins over the plain parameter
-    matches = tuple(
-        (column, values) for column, raw in params.items()
-        if column not in targeted and (values := tuple(v.strip() for v in (raw or "").split(",") if v.strip()))
-    )  # fmt: skip
+    listed = {column: _values(column, raw) for column, raw in params.items()}
+    matches = tuple((column, values) for column, values in listed.items() if values and column not in targeted)
     return ExperimentQuery(
         start=start, end=timestamp("toStartTime", to_start), matches=matches, conditions=conditions,
-        after=decode_cursor(cursor), limit=_bounded("limit", limit, MAX_LIMIT, 50),
+        after=_cursor(cursor), limit=_bounded("limit", limit, MAX_LIMIT, 50),
     )  # fmt: skip
 
 
