@@ -18,6 +18,7 @@ from spyglass.api.public import (
     dataset_items,
     dataset_runs,
     datasets,
+    experiments,
     health,
     ingestion,
     observations,
@@ -75,7 +76,7 @@ def create_app(settings: Settings, store: Store) -> FastAPI:
     public.include_router(scores_v3.router)
     public.include_router(media_routes.router)
     public.include_router(media_routes.signed_router)
-    for module in (score_configs, annotation_queues, comments, datasets, dataset_items, dataset_runs):
+    for module in (score_configs, annotation_queues, comments, datasets, dataset_items, dataset_runs, experiments):
         public.include_router(module.router)
     app.include_router(public)
     app.include_router(otlp_routes.router)

@@ -124,6 +124,33 @@ async def _list_run_items(t: Tenants) -> None:
     no_leak(await t.a_api.get("/api/public/dataset-run-items", params=params), 404)
 
 
+async def _b_run_id(t: Tenants) -> str:
+    run_id: str = (await t.b_api.get("/api/public/datasets/b-dataset/runs/b-run")).json()["id"]
+    return run_id
+
+
+@case("GET", "/api/public/experiments")
+async def _list_experiments(t: Tenants) -> None:
+    run_id = await _b_run_id(t)
+    since = {"fromStartTime": "2000-01-01T00:00:00Z", "fields": "core,metadata,scores"}
+    empty(await t.a_api.get("/api/public/experiments", params=since))
+    empty(await t.a_api.get("/api/public/experiments", params={**since, "id": run_id}))
+    empty(await t.a_api.get("/api/public/experiments", params={**since, "datasetId": t.ids["dataset"]}))
+    own = await t.b_api.get("/api/public/experiments", params=since)  # the same query finds B's run with B's key
+    assert [e["id"] for e in own.json()["data"]] == [run_id], own.text
+
+
+@case("GET", "/api/public/experiment-items")
+async def _list_experiment_items(t: Tenants) -> None:
+    run_id = await _b_run_id(t)
+    since = {"fromStartTime": "2000-01-01T00:00:00Z", "fields": "io,metadata,itemMetadata,experimentMetadata,scores"}
+    empty(await t.a_api.get("/api/public/experiment-items", params=since))
+    empty(await t.a_api.get("/api/public/experiment-items", params={**since, "experimentId": run_id}))
+    empty(await t.a_api.get("/api/public/experiment-items", params={**since, "experimentItemId": t.ids["item"]}))
+    own = await t.b_api.get("/api/public/experiment-items", params=since)
+    assert {i["experimentId"] for i in own.json()["data"]} == {run_id}, own.text
+
+
 async def _create_dataset(t: Tenants, path: str) -> None:
     created = await t.a_api.post(path, json={"name": "b-dataset", "description": "from A"})
     no_leak(created, 200)

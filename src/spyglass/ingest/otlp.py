@@ -33,7 +33,7 @@ from spyglass.ingest.otlp_decode import (
     decode_json,
     decode_protobuf,
 )
-from spyglass.ingest.otlp_experiments import experiment_link
+from spyglass.ingest.otlp_experiments import earliest, experiment_link
 from spyglass.ingest.otlp_genai import CONSUMED_KEYS, CONSUMED_PREFIXES, GenAiFields, genai_fields, loads_lenient
 from spyglass.ingest.values import (
     InvalidItem,
@@ -98,6 +98,7 @@ def spans_to_events(groups: list[ScopeSpans], project_id: str, limits: Limits = 
     result = OtlpResult()
     traces: dict[str, list[TraceUpsert]] = defaultdict(list)
     links: dict[tuple[str, str | None, str], RunItemLink] = {}
+    rooted: set[tuple[str, str | None, str]] = set()
     sent = {span.span_id for group in groups for span in group.spans if isinstance(span, SpanData)}
     for group in groups:
         scope = _Scope(group)
@@ -122,9 +123,14 @@ def spans_to_events(groups: list[ScopeSpans], project_id: str, limits: Limits = 
             traces[span.trace_id].extend(trace_upserts)
             result.events.append(observation)
             result.accepted += 1
-            link = experiment_link(span.attributes, span.trace_id)
+            link = experiment_link(span.attributes, span.trace_id, _nanos_to_micros(span.start_ns))
             if link is not None:
-                links.setdefault((span.trace_id, link.run_id, link.dataset_item_id), link)
+                key = (span.trace_id, link.run_id, link.dataset_item_id)
+                if span.span_id == link.observation_id:  # the item's own span: its start is when the item ran
+                    links[key] = link
+                    rooted.add(key)
+                elif key not in rooted:
+                    links[key] = earliest(links.get(key), link)
     result.links.extend(links.values())
     for upserts in traces.values():
         result.events.extend(compact_trace_upserts(upserts))

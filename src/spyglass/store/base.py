@@ -29,6 +29,7 @@ from spyglass.domain.datasets import (
     RunItemLink,
 )
 from spyglass.domain.events import Event
+from spyglass.domain.experiments import Experiment, ExperimentItem, ExperimentQuery
 from spyglass.domain.filters import Condition
 from spyglass.domain.lifecycle import DataPolicy, PurgeReport
 from spyglass.domain.listing import (
@@ -382,6 +383,15 @@ class DatasetStore(Protocol):
         """The runs side by side: aggregates per run over all its items, and one page of the dataset's items with
         each run's output, latency, cost and scores. Runs oldest first; no `run_ids`: the five newest runs. With
         `sort_score`, items are ordered by that score's change from the oldest to the newest run, largest first."""
+        ...
+
+    async def list_experiments(self, project_id: str, query: ExperimentQuery) -> CursorPage[Experiment]:
+        """Langfuse's experiments: the runs with items started in the query's window, with their first and last item
+        time and item count there, latest activity first."""
+        ...
+
+    async def list_experiment_items(self, project_id: str, query: ExperimentQuery) -> CursorPage[ExperimentItem]:
+        """Langfuse's experiment items: the run items started in the query's window, newest first."""
         ...
 
 

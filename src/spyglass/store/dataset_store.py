@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import TypeVar
 
+from spyglass.domain.cursor_pages import CursorPage
 from spyglass.domain.datasets import (
     Dataset,
     DatasetItem,
@@ -19,7 +20,8 @@ from spyglass.domain.datasets import (
     RunComparison,
     RunItemLink,
 )
-from spyglass.store import dataset_compare
+from spyglass.domain.experiments import Experiment, ExperimentItem, ExperimentQuery
+from spyglass.store import dataset_compare, experiments
 from spyglass.store import datasets as ops
 from spyglass.store.base import Page, PageRequest
 
@@ -93,3 +95,9 @@ class ProgramDatasets:
         return await dataset_compare.compare_runs(
             self._get, project_id, dataset_name, run_ids, sort_score, page, self._dialect
         )
+
+    async def list_experiments(self, project_id: str, query: ExperimentQuery) -> CursorPage[Experiment]:
+        return await self._get(lambda: experiments.list_experiments(project_id, query))
+
+    async def list_experiment_items(self, project_id: str, query: ExperimentQuery) -> CursorPage[ExperimentItem]:
+        return await self._get(lambda: experiments.list_experiment_items(project_id, query))
