@@ -39,7 +39,7 @@ from spyglass.store import open_store  # noqa: E402
 from spyglass.store.base import PageRequest, Store  # noqa: E402
 
 EMAIL, PASSWORD = "bench@spyglass.test", "bench-password"
-KEYS = ("pk-lf-bench", "sk-lf-bench")
+KEYS = ("pk-lf-bench", "sk-lf-bench-0123456789")
 DATASET = "bench/qa"
 T0 = 1_767_225_600_000_000  # 2026-01-01T00:00:00Z in microseconds
 GROUP = 2_000

@@ -96,6 +96,19 @@ def _selection(
     return dataset, available, list(reversed(chosen))
 
 
+# One run's mean of a score per item, over the scores of the item's traces in the run (`?`: project, run, score).
+_RUN_ITEM_MEANS = (
+    "SELECT x.dataset_item_id, avg(s.value) AS value FROM dataset_run_items x JOIN scores s"
+    " ON s.project_id = x.project_id AND s.trace_id = x.trace_id WHERE x.project_id = ? AND x.run_id = ?"
+    " AND s.name = ? AND s.value IS NOT NULL GROUP BY x.dataset_item_id"
+)
+# The score change per item that has the score in both the oldest and the newest compared run: newest minus oldest.
+_DELTAS = (
+    f"SELECT f.dataset_item_id, l.value - f.value AS delta FROM ({_RUN_ITEM_MEANS}) f"
+    f" JOIN ({_RUN_ITEM_MEANS}) l ON l.dataset_item_id = f.dataset_item_id"
+)
+
+
 def _item_page(
     project_id: str, dataset_id: str, ids: list[str], sort_score: str | None, page: PageRequest
 ) -> Program[tuple[int, list[Row], dict[str, dict[str, RunCell]]]]:
@@ -104,39 +117,19 @@ def _item_page(
         "SELECT count(*) AS n FROM dataset_items WHERE project_id = ? AND dataset_id = ?", (project_id, dataset_id)
     )
     total = int(total_rows[0]["n"])
-    deltas: dict[str, float] = {}
+    columns = f"substr(i.input, 1, {_PREVIEW}) AS input, substr(i.expected_output, 1, {_PREVIEW}) AS expected"
     if sort_score is not None and len(ids) >= 2:
-        rows = yield Sql(
-            "SELECT x.dataset_item_id, x.run_id, avg(s.value) AS value FROM dataset_run_items x JOIN scores s"
-            " ON s.project_id = x.project_id AND s.trace_id = x.trace_id WHERE x.project_id = ? AND x.run_id IN (?, ?)"
-            " AND s.name = ? AND s.value IS NOT NULL GROUP BY x.dataset_item_id, x.run_id",
-            (project_id, ids[0], ids[-1], sort_score),
-        )
-        per_item: dict[str, dict[str, float]] = defaultdict(dict)
-        for r in rows:
-            per_item[r["dataset_item_id"]][r["run_id"]] = float(r["value"])
-        for item_id, values in per_item.items():
-            if ids[0] in values and ids[-1] in values:
-                deltas[item_id] = values[ids[-1]] - values[ids[0]]
-    if deltas:
-        ordered = yield Sql(
-            "SELECT id FROM dataset_items WHERE project_id = ? AND dataset_id = ? ORDER BY created_at DESC, id",
-            (project_id, dataset_id),
-        )
-        item_ids = [r["id"] for r in ordered]
-        item_ids.sort(key=lambda i: (i not in deltas, -deltas.get(i, 0.0)))
-        page_ids = item_ids[page.offset : page.offset + page.limit]
-        rows = yield Sql(
-            f"SELECT id, substr(input, 1, {_PREVIEW}) AS input, substr(expected_output, 1, {_PREVIEW}) AS expected"
-            f" FROM dataset_items WHERE project_id = ? AND id IN ({marks(page_ids) or 'NULL'})",
-            (project_id, *page_ids),
-        )
-        by_item = {r["id"]: r for r in rows}
-        item_rows = [by_item[i] for i in page_ids if i in by_item]
+        item_rows = yield Sql(
+            f"SELECT i.id, {columns} FROM dataset_items i LEFT JOIN ({_DELTAS}) d ON d.dataset_item_id = i.id"
+            " WHERE i.project_id = ? AND i.dataset_id = ?"
+            " ORDER BY d.delta IS NULL, d.delta DESC, i.created_at DESC, i.id LIMIT ? OFFSET ?",
+            (project_id, ids[0], sort_score, project_id, ids[-1], sort_score, project_id, dataset_id, page.limit,
+             page.offset),
+        )  # fmt: skip
     else:
         item_rows = yield Sql(
-            f"SELECT id, substr(input, 1, {_PREVIEW}) AS input, substr(expected_output, 1, {_PREVIEW}) AS expected"
-            " FROM dataset_items WHERE project_id = ? AND dataset_id = ? ORDER BY created_at DESC, id LIMIT ? OFFSET ?",
+            f"SELECT i.id, {columns} FROM dataset_items i WHERE i.project_id = ? AND i.dataset_id = ?"
+            " ORDER BY i.created_at DESC, i.id LIMIT ? OFFSET ?",
             (project_id, dataset_id, page.limit, page.offset),
         )
     cells = yield from _cells(project_id, ids, [r["id"] for r in item_rows])

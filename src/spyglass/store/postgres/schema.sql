@@ -382,6 +382,8 @@ CREATE INDEX dataset_run_items_by_item ON public.dataset_run_items USING btree (
 
 CREATE INDEX dataset_run_items_by_run ON public.dataset_run_items USING btree (project_id, run_id, created_at);
 
+CREATE INDEX dataset_run_items_by_run_trace ON public.dataset_run_items USING btree (project_id, run_id, trace_id);
+
 CREATE UNIQUE INDEX dataset_run_items_pkey ON public.dataset_run_items USING btree (project_id, id);
 
 CREATE UNIQUE INDEX dataset_run_items_project_id_run_id_dataset_item_id_trace_i_key ON public.dataset_run_items USING btree (project_id, run_id, dataset_item_id, trace_id);
@@ -452,7 +454,7 @@ CREATE INDEX scores_by_session ON public.scores USING btree (project_id, session
 
 CREATE INDEX scores_by_time ON public.scores USING btree (project_id, "timestamp" DESC);
 
-CREATE INDEX scores_by_trace ON public.scores USING btree (project_id, trace_id) WHERE (trace_id IS NOT NULL);
+CREATE INDEX scores_by_trace ON public.scores USING btree (project_id, trace_id) INCLUDE (name, value) WHERE (trace_id IS NOT NULL);
 
 CREATE UNIQUE INDEX scores_pkey ON public.scores USING btree (project_id, id);
 

@@ -381,6 +381,8 @@ CREATE INDEX dataset_run_items_by_item ON dataset_run_items (project_id, dataset
 
 CREATE INDEX dataset_run_items_by_run ON dataset_run_items (project_id, run_id, created_at);
 
+CREATE INDEX dataset_run_items_by_run_trace ON dataset_run_items (project_id, run_id, trace_id);
+
 CREATE INDEX dataset_runs_by_created ON dataset_runs (project_id, dataset_id, created_at DESC);
 
 CREATE INDEX datasets_by_created ON datasets (project_id, created_at DESC);
@@ -418,7 +420,7 @@ CREATE INDEX scores_by_session ON scores (project_id, session_id) WHERE session_
 
 CREATE INDEX scores_by_time ON scores (project_id, timestamp DESC);
 
-CREATE INDEX scores_by_trace ON scores (project_id, trace_id) WHERE trace_id IS NOT NULL;
+CREATE INDEX scores_by_trace ON scores (project_id, trace_id, name, value) WHERE trace_id IS NOT NULL;
 
 CREATE INDEX traces_by_cost ON traces (project_id, total_cost DESC, id DESC);
 
