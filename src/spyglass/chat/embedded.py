@@ -11,9 +11,12 @@ import importlib.util
 import os
 import queue
 import threading
+import time
 from collections.abc import Generator, Sequence
 from pathlib import Path
 from typing import Any
+
+import httpx
 
 from spyglass.chat.backends import GenerationParams, LLMError, Message, Usage
 
@@ -136,6 +139,18 @@ class EmbeddedBackend:
             worker.join(timeout=30)
 
     def close(self) -> None:
+        # Stopping the runtime while it is still starting can deadlock in its destructor (seen with xllamacpp
+        # 2026.10 on a loaded machine, when a session ends at once): wait until it answers as ready, then stop it.
+        if self._server is None:
+            return
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(f"{self._server.listening_address}/health", timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.05)
         self._server = None
 
 
