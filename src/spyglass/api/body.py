@@ -83,3 +83,11 @@ async def read_json(request: Request, limit: int) -> Any:
         return orjson.loads(raw)
     except orjson.JSONDecodeError as exc:
         raise ApiError(400, f"the request body is not valid JSON: {exc}") from None
+
+
+async def read_object(request: Request, limit: int) -> dict[str, Any]:
+    """A JSON object body (400 for any other JSON value)."""
+    body = await read_json(request, limit)
+    if not isinstance(body, dict):
+        raise ApiError(400, "the body must be a JSON object")
+    return body

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any
 
 from fastapi import APIRouter, Depends, Request
 
 from spyglass import evaluation
 from spyglass.api.auth import project_id
-from spyglass.api.body import read_json
+from spyglass.api.body import read_object
 from spyglass.api.context import AppContext, context
 from spyglass.api.errors import ApiError
 from spyglass.api.params import page_request
@@ -42,13 +41,6 @@ def item_to_wire(item: QueueItem) -> dict[str, Any]:
     }  # fmt: skip
 
 
-async def _object(request: Request, ctx: AppContext) -> Mapping[str, Any]:
-    body = await read_json(request, ctx.settings.max_body_bytes)
-    if not isinstance(body, Mapping):
-        raise ApiError(400, "the body must be a JSON object")
-    return body
-
-
 @router.get("/annotation-queues")
 async def list_queues(
     project: str = Depends(project_id),
@@ -66,7 +58,7 @@ async def create_queue(
     project: str = Depends(project_id),
     ctx: AppContext = Depends(context),  # noqa: B008
 ) -> dict[str, Any]:
-    body = await _object(request, ctx)
+    body = await read_object(request, ctx.settings.max_body_bytes)
     queue = await evaluation.create_queue(
         ctx.store.evaluation, project, body.get("name"), body.get("description"), body.get("scoreConfigIds", [])
     )
@@ -104,7 +96,7 @@ async def create_queue_item(
     project: str = Depends(project_id),
     ctx: AppContext = Depends(context),  # noqa: B008
 ) -> dict[str, Any]:
-    body = await _object(request, ctx)
+    body = await read_object(request, ctx.settings.max_body_bytes)
     status = queue_item_status(body["status"]) if body.get("status") is not None else QueueItemStatus.PENDING
     item = await evaluation.add_queue_item(
         ctx.store.evaluation, project, queue_id, queue_object_type(body.get("objectType")), body.get("objectId"),
@@ -131,7 +123,7 @@ async def update_queue_item(
     project: str = Depends(project_id),
     ctx: AppContext = Depends(context),  # noqa: B008
 ) -> dict[str, Any]:
-    body = await _object(request, ctx)
+    body = await read_object(request, ctx.settings.max_body_bytes)
     if body.get("status") is None:
         return item_to_wire(await ctx.store.evaluation.get_queue_item(project, queue_id, item_id))
     status = queue_item_status(body["status"])
@@ -150,7 +142,7 @@ async def delete_queue_item(
 
 
 async def _assignment(request: Request, ctx: AppContext, project: str, queue_id: str) -> str:
-    body = await _object(request, ctx)
+    body = await read_object(request, ctx.settings.max_body_bytes)
     user_id = body.get("userId")
     if not isinstance(user_id, str) or not user_id:
         raise ApiError(400, "userId is required and must be a string")

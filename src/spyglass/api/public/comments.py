@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any
 
 from fastapi import APIRouter, Depends, Request
 
 from spyglass import evaluation
 from spyglass.api.auth import project_id
-from spyglass.api.body import read_json
+from spyglass.api.body import read_object
 from spyglass.api.context import AppContext, context
 from spyglass.api.errors import ApiError
 from spyglass.api.params import page_request
@@ -33,9 +32,7 @@ async def create_comment(
     project: str = Depends(project_id),
     ctx: AppContext = Depends(context),  # noqa: B008
 ) -> dict[str, Any]:
-    body = await read_json(request, ctx.settings.max_body_bytes)
-    if not isinstance(body, Mapping):
-        raise ApiError(400, "the body must be a JSON object")
+    body = await read_object(request, ctx.settings.max_body_bytes)
     if body.get("projectId") not in (None, project):
         raise ApiError(400, "projectId does not match the project of the API key")
     comment = await evaluation.create_comment(

@@ -16,7 +16,7 @@ from fastapi import APIRouter, Depends, Request
 from starlette.responses import Response
 
 from spyglass.api.auth import project_id
-from spyglass.api.body import read_json
+from spyglass.api.body import read_object
 from spyglass.api.context import AppContext, context
 from spyglass.api.errors import ApiError
 from spyglass.api.params import timestamp
@@ -67,9 +67,7 @@ async def announce(
     project: str = Depends(project_id),
     ctx: AppContext = Depends(context),  # noqa: B008
 ) -> dict[str, Any]:
-    body = await read_json(request, _JSON_LIMIT)
-    if not isinstance(body, dict):
-        raise ApiError(400, "the body must be a JSON object")
+    body = await read_object(request, _JSON_LIMIT)
     limit = ctx.settings.max_media_bytes
     try:
         content_type = check_content_type(_text(body, "contentType") or "")
@@ -130,9 +128,7 @@ async def report(
     project: str = Depends(project_id),
     ctx: AppContext = Depends(context),  # noqa: B008
 ) -> Response:
-    body = await read_json(request, _JSON_LIMIT)
-    if not isinstance(body, dict):
-        raise ApiError(400, "the body must be a JSON object")
+    body = await read_object(request, _JSON_LIMIT)
     uploaded_at = timestamp("uploadedAt", _text(body, "uploadedAt"))
     status = _int(body, "uploadHttpStatus", low=100, high=599)
     error = body.get("uploadHttpError")

@@ -5,16 +5,14 @@ A change drops the project's configs from the ingestion cache, so the next score
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any
 
 from fastapi import APIRouter, Depends, Request
 
 from spyglass import evaluation
 from spyglass.api.auth import project_id
-from spyglass.api.body import read_json
+from spyglass.api.body import read_object
 from spyglass.api.context import AppContext, context
-from spyglass.api.errors import ApiError
 from spyglass.api.params import page_request
 from spyglass.api.wire import iso, page_meta
 from spyglass.domain.score_configs import ScoreConfig, categories_to_json
@@ -32,20 +30,13 @@ def config_to_wire(config: ScoreConfig) -> dict[str, Any]:
     }  # fmt: skip
 
 
-async def _object(request: Request, ctx: AppContext) -> Mapping[str, Any]:
-    body = await read_json(request, ctx.settings.max_body_bytes)
-    if not isinstance(body, Mapping):
-        raise ApiError(400, "the body must be a JSON object")
-    return body
-
-
 @router.post("/score-configs")
 async def create_score_config(
     request: Request,
     project: str = Depends(project_id),
     ctx: AppContext = Depends(context),  # noqa: B008
 ) -> dict[str, Any]:
-    body = await _object(request, ctx)
+    body = await read_object(request, ctx.settings.max_body_bytes)
     return config_to_wire(await evaluation.create_score_config(ctx.store.evaluation, ctx.score_configs, project, body))
 
 
@@ -76,6 +67,6 @@ async def update_score_config(
     project: str = Depends(project_id),
     ctx: AppContext = Depends(context),  # noqa: B008
 ) -> dict[str, Any]:
-    body = await _object(request, ctx)
+    body = await read_object(request, ctx.settings.max_body_bytes)
     store = ctx.store.evaluation
     return config_to_wire(await evaluation.update_score_config(store, ctx.score_configs, project, config_id, body))
